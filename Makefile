@@ -1,0 +1,64 @@
+# The portal's two everyday commands are `make run` and `make test`; see README.md.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PG_URL ?= postgres://postgres@127.0.0.1:5432/retribus
+DEV_ENV := DEBUG=1
+PORT ?= 8000
+
+.PHONY: install run demo-data messages lint migrations-check browser test test-sqlite test-postgres bench clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e ".[dev]"
+	touch $@
+
+messages: install
+	$(DEV_ENV) $(BIN)/python manage.py compilemessages -v0 --ignore=.venv
+
+demo-data: install messages
+	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput -v0
+	$(DEV_ENV) $(BIN)/python manage.py load_demo_data
+	$(DEV_ENV) $(BIN)/python manage.py ensure_demo_coordinator
+
+run: demo-data
+	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+migrations-check: install
+	$(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
+
+# Debian's Chromium for the Playwright tests; never a browser download of its own.
+browser:
+	@if command -v chromium >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing Debian's chromium for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
+	else echo "NOTICE: chromium is not installed and cannot be installed here: browser tests will be skipped"; fi
+
+test-sqlite: install messages
+	$(BIN)/pytest
+
+# Runs the suite on PostgreSQL; leaves a marker that .ci/run checks.
+test-postgres: install messages
+	@rm -f .pytest-postgres-ok
+	@if $(BIN)/python -c "import psycopg, sys; psycopg.connect('$(PG_URL)'.rsplit('/', 1)[0] + '/postgres', connect_timeout=3).close()" 2>/dev/null; then \
+		DATABASE_URL=$(PG_URL) $(BIN)/pytest && touch .pytest-postgres-ok; \
+	else \
+		echo "*** PostgreSQL is NOT reachable at $(PG_URL): the PostgreSQL run did NOT happen. ***"; \
+		echo "*** Start it or set PG_URL=postgres://user@host:port/dbname ***"; \
+	fi
+
+test: lint migrations-check browser test-sqlite test-postgres
+
+bench: install
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .pytest-postgres-ok

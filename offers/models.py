@@ -1,0 +1,457 @@
+"""The offer database: taxonomies coordinators edit, providers and their offers.
+
+Taxonomies are plain data with slug natural keys, so another MINT region runs its
+own portal by loading other fixtures, not by changing code.
+"""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+GRADE_MIN = 1
+GRADE_MAX = 13
+grade_validators = [MinValueValidator(GRADE_MIN), MaxValueValidator(GRADE_MAX)]
+
+
+class SlugManager(models.Manager):
+    """Looks taxonomy rows up by slug, which is what fixtures refer to."""
+
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class Taxonomy(models.Model):
+    """Fields shared by every editable vocabulary."""
+
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=120,
+        unique=True,
+        help_text=_("Short name used in web addresses; lower case letters, digits and hyphens."),
+    )
+    position = models.PositiveSmallIntegerField(
+        _("position"), default=0, help_text=_("Lower numbers are listed first.")
+    )
+
+    objects = SlugManager()
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class Region(Taxonomy):
+    """A state, district or city; districts may sit below a state."""
+
+    class Level(models.TextChoices):
+        STATE = "state", _("state")
+        DISTRICT = "district", _("district or independent city")
+
+    official_key = models.CharField(
+        _("official key"),
+        max_length=12,
+        blank=True,
+        help_text=_("Amtlicher Gemeindeschlüssel (AGS), e.g. 07211000 for Stadt Trier."),
+    )
+    level = models.CharField(_("level"), max_length=10, choices=Level, default=Level.DISTRICT)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("part of"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        help_text=_("The state a district belongs to; empty for a portal with one level."),
+    )
+
+    class Meta(Taxonomy.Meta):
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+
+
+class Track(Taxonomy):
+    """The first step of the walk: vocational training or university studies."""
+
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta(Taxonomy.Meta):
+        verbose_name = _("track")
+        verbose_name_plural = _("tracks")
+
+    def get_absolute_url(self):
+        return reverse("offers:walk_track", kwargs={"track": self.slug})
+
+
+class Sector(Taxonomy):
+    """An occupational field (Ausbildung) or a field of study (Studium)."""
+
+    track = models.ForeignKey(
+        Track, verbose_name=_("track"), on_delete=models.PROTECT, related_name="sectors"
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("part of"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        help_text=_("A finer field of study names the broad field it belongs to."),
+    )
+
+    class Meta(Taxonomy.Meta):
+        verbose_name = _("sector or field of study")
+        verbose_name_plural = _("sectors and fields of study")
+
+    def clean(self):
+        if self.parent_id and self.parent.track_id != self.track_id:
+            raise ValidationError({"parent": _("The broader field must belong to the same track.")})
+
+
+class OfferType(Taxonomy):
+    class Meta(Taxonomy.Meta):
+        verbose_name = _("offer type")
+        verbose_name_plural = _("offer types")
+
+
+class SchoolForm(Taxonomy):
+    short_name = models.CharField(
+        _("short name"),
+        max_length=20,
+        blank=True,
+        help_text=_("Abbreviation such as “Gym.” or “RS+”."),
+    )
+
+    class Meta(Taxonomy.Meta):
+        verbose_name = _("school form")
+        verbose_name_plural = _("school forms")
+
+
+class Subject(Taxonomy):
+    """A MINT subject: Mathematik, Informatik, Naturwissenschaften, Technik, Sonstige."""
+
+    letter = models.CharField(
+        _("letter"),
+        max_length=2,
+        blank=True,
+        help_text=_("Prefix of the catalogue codes of this subject, e.g. “N” for N 23."),
+    )
+
+    class Meta(Taxonomy.Meta):
+        verbose_name = _("MINT subject")
+        verbose_name_plural = _("MINT subjects")
+
+
+class Provider(models.Model):
+    """A company, university, association or office that offers orientation."""
+
+    class Kind(models.TextChoices):
+        COMPANY = "company", _("company")
+        UNIVERSITY = "university", _("university")
+        SCHOOL = "school", _("school")
+        CHAMBER = "chamber", _("chamber or association")
+        PUBLIC = "public", _("public authority")
+        EXTRACURRICULAR = "extracurricular", _("extracurricular place of learning")
+        FOUNDATION = "foundation", _("foundation or society")
+        OTHER = "other", _("other")
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.COMPANY)
+    street = models.CharField(_("street and number"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=10, blank=True)
+    city = models.CharField(_("town"), max_length=100, blank=True)
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("region"),
+        on_delete=models.PROTECT,
+        related_name="providers",
+        help_text=_("Where the provider is located."),
+    )
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    website = models.URLField(_("website"), blank=True)
+    description = models.TextField(_("description"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = SlugManager()
+
+    class Meta:
+        verbose_name = _("provider")
+        verbose_name_plural = _("providers")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("offers:provider_detail", kwargs={"slug": self.slug})
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class ContactPerson(models.Model):
+    provider = models.ForeignKey(
+        Provider, verbose_name=_("provider"), on_delete=models.CASCADE, related_name="contacts"
+    )
+    name = models.CharField(_("name"), max_length=150)
+    role = models.CharField(_("role"), max_length=150, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("contact person")
+        verbose_name_plural = _("contact persons")
+        ordering = ["provider", "position", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class OfferQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Offer.Status.PUBLISHED)
+
+    def in_track(self, track):
+        """Offers with at least one sector of the track (an ``EXISTS`` subquery)."""
+        return self.filter(
+            Exists(Offer.sectors.through.objects.filter(offer=OuterRef("pk"), sector__track=track))
+        )
+
+    def in_sector(self, sector):
+        """Offers in the sector or in any finer field below it."""
+        return self.filter(
+            Exists(
+                Offer.sectors.through.objects.filter(offer=OuterRef("pk")).filter(
+                    Q(sector=sector) | Q(sector__parent=sector)
+                )
+            )
+        )
+
+    def in_region(self, region):
+        """Offers served in the region, or in any district of it if it is a state."""
+        return self.filter(
+            Exists(
+                Offer.regions.through.objects.filter(offer=OuterRef("pk")).filter(
+                    Q(region=region) | Q(region__parent=region)
+                )
+            )
+        )
+
+    def for_grade(self, grade):
+        return self.filter(grade_min__lte=grade, grade_max__gte=grade)
+
+    def for_class_size(self, size):
+        """Offers that take a class of ``size`` pupils: no fixed maximum, or one big enough."""
+        return self.filter(Q(participants_max__isnull=True) | Q(participants_max__gte=size))
+
+
+class Offer(models.Model):
+    """One orientation offer of one provider, as a teacher would book it."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        REVIEW = "review", _("in review")
+        PUBLISHED = "published", _("published")
+        ARCHIVED = "archived", _("archived")
+
+    class Venue(models.TextChoices):
+        PROVIDER = "provider", _("at the provider")
+        SCHOOL = "school", _("in the school")
+        ONLINE = "online", _("online")
+        ELSEWHERE = "elsewhere", _("elsewhere")
+
+    class Audience(models.TextChoices):
+        STUDENTS = "students", _("students")
+        TEACHERS = "teachers", _("teachers")
+        BOTH = "both", _("students and teachers")
+
+    provider = models.ForeignKey(
+        Provider, verbose_name=_("provider"), on_delete=models.PROTECT, related_name="offers"
+    )
+    code = models.CharField(
+        _("code"),
+        max_length=20,
+        blank=True,
+        help_text=_("Stable catalogue code such as “N 23”; unique when given."),
+    )
+    title = models.CharField(_("title"), max_length=250)
+    summary = models.CharField(
+        _("short description"),
+        max_length=500,
+        blank=True,
+        help_text=_("One or two sentences shown in lists."),
+    )
+    description = models.TextField(_("description"), blank=True)
+    offer_type = models.ForeignKey(
+        OfferType, verbose_name=_("offer type"), on_delete=models.PROTECT, related_name="offers"
+    )
+    sectors = models.ManyToManyField(
+        Sector,
+        verbose_name=_("sectors and fields of study"),
+        related_name="offers",
+        help_text=_(
+            "Occupational fields (Ausbildung) or fields of study (Studium) the offer shows."
+        ),
+    )
+    subjects = models.ManyToManyField(
+        Subject, verbose_name=_("MINT subjects"), related_name="offers", blank=True
+    )
+    grade_min = models.PositiveSmallIntegerField(
+        _("from grade"), default=GRADE_MIN, validators=grade_validators
+    )
+    grade_max = models.PositiveSmallIntegerField(
+        _("to grade"), default=GRADE_MAX, validators=grade_validators
+    )
+    all_school_forms = models.BooleanField(
+        _("all school forms"),
+        default=False,
+        help_text=_("Open to every school form; the list of school forms is then ignored."),
+    )
+    school_forms = models.ManyToManyField(
+        SchoolForm, verbose_name=_("school forms"), related_name="offers", blank=True
+    )
+    participants_min = models.PositiveSmallIntegerField(
+        _("minimum participants"), null=True, blank=True
+    )
+    participants_max = models.PositiveSmallIntegerField(
+        _("maximum participants"),
+        null=True,
+        blank=True,
+        help_text=_("Empty when there is no fixed maximum."),
+    )
+    participants_note = models.CharField(
+        _("participants note"),
+        max_length=100,
+        blank=True,
+        help_text=_("Shown instead of or beside the numbers, e.g. “nach Absprache” or “offen”."),
+    )
+    duration_text = models.CharField(
+        _("duration"), max_length=100, blank=True, help_text=_("As shown, e.g. “2 - 20 Wochen”.")
+    )
+    duration_min_minutes = models.PositiveIntegerField(
+        _("shortest duration in minutes"),
+        null=True,
+        blank=True,
+        help_text=_("For filtering; a day counts 480 minutes, a week five days."),
+    )
+    duration_max_minutes = models.PositiveIntegerField(
+        _("longest duration in minutes"), null=True, blank=True
+    )
+    venue = models.CharField(_("venue"), max_length=10, choices=Venue, default=Venue.PROVIDER)
+    place = models.CharField(
+        _("place"), max_length=200, blank=True, help_text=_("E.g. “Schulen in Trier”.")
+    )
+    regions = models.ManyToManyField(
+        Region,
+        verbose_name=_("served regions"),
+        related_name="offers",
+        help_text=_("Where schools can take up the offer."),
+    )
+    audience = models.CharField(
+        _("audience"), max_length=10, choices=Audience, default=Audience.STUDENTS
+    )
+    year_round = models.BooleanField(
+        _("all year by arrangement"), default=True, help_text=_("“ganzjährig nach Absprache”.")
+    )
+    start_date = models.DateField(_("first date"), null=True, blank=True)
+    end_date = models.DateField(_("last date"), null=True, blank=True)
+    dates_note = models.CharField(
+        _("dates note"), max_length=200, blank=True, help_text=_("E.g. “in den Herbstferien”.")
+    )
+    cost = models.CharField(
+        _("cost"), max_length=100, blank=True, help_text=_("Empty means free of charge.")
+    )
+    contact = models.ForeignKey(
+        ContactPerson,
+        verbose_name=_("contact person"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="offers",
+        help_text=_("Whom to call about this offer; one of the provider's contact persons."),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status, default=Status.DRAFT, db_index=True
+    )
+    last_confirmed = models.DateField(
+        _("last confirmed"),
+        null=True,
+        blank=True,
+        help_text=_("When the provider last confirmed that the offer is still current."),
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = OfferQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("offer")
+        verbose_name_plural = _("offers")
+        ordering = ["title", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(grade_min__gte=GRADE_MIN)
+                & Q(grade_max__lte=GRADE_MAX)
+                & Q(grade_min__lte=models.F("grade_max")),
+                name="offer_grade_range_valid",
+                violation_error_message=_("The grade range must run from low to high within 1–13."),
+            ),
+            models.CheckConstraint(
+                condition=Q(participants_min__isnull=True)
+                | Q(participants_max__isnull=True)
+                | Q(participants_min__lte=models.F("participants_max")),
+                name="offer_participants_range_valid",
+                violation_error_message=_(
+                    "The maximum number of participants must not be below the minimum."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(duration_min_minutes__isnull=True)
+                | Q(duration_max_minutes__isnull=True)
+                | Q(duration_min_minutes__lte=models.F("duration_max_minutes")),
+                name="offer_duration_range_valid",
+                violation_error_message=_("The longest duration must not be below the shortest."),
+            ),
+            models.CheckConstraint(
+                condition=Q(start_date__isnull=True)
+                | Q(end_date__isnull=True)
+                | Q(start_date__lte=models.F("end_date")),
+                name="offer_date_range_valid",
+                violation_error_message=_("The last date must not be before the first date."),
+            ),
+            models.UniqueConstraint(
+                fields=["code"],
+                condition=~Q(code=""),
+                name="offer_code_unique",
+                violation_error_message=_("Another offer already has this code."),
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "grade_min", "grade_max"])]
+
+    def __str__(self):
+        return f"{self.code} {self.title}".strip()
+
+    def get_absolute_url(self):
+        return reverse("offers:offer_detail", kwargs={"pk": self.pk})
+
+    def clean(self):
+        if self.contact_id and self.contact.provider_id != self.provider_id:
+            raise ValidationError({"contact": _("The contact person must belong to the provider.")})
+
+    @property
+    def is_free(self):
+        return not self.cost

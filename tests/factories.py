@@ -1,0 +1,46 @@
+"""Plain factory functions for test data; each returns saved model instances."""
+
+import itertools
+
+from offers.models import Offer, OfferType, Provider, Region, SchoolForm, Sector, Subject, Track
+
+_counter = itertools.count(1)
+
+
+def make_taxonomy():
+    """A minimal vocabulary: two tracks with a sector each, two regions, one of each other kind."""
+    ausbildung = Track.objects.create(name="Ausbildung", slug="ausbildung", position=1)
+    studium = Track.objects.create(name="Studium", slug="studium", position=2)
+    return {
+        "ausbildung": ausbildung,
+        "studium": studium,
+        "it": Sector.objects.create(name="IT, Computer", slug="it-computer", track=ausbildung),
+        "chemie": Sector.objects.create(name="Chemie", slug="chemie", track=studium),
+        "trier": Region.objects.create(
+            name="Stadt Trier", slug="stadt-trier", official_key="07211000"
+        ),
+        "vulkaneifel": Region.objects.create(
+            name="Landkreis Vulkaneifel", slug="landkreis-vulkaneifel", official_key="07233"
+        ),
+        "praktikum": OfferType.objects.create(name="Praktikum", slug="praktikum"),
+        "gym": SchoolForm.objects.create(name="Gymnasium", slug="gymnasium", short_name="Gym."),
+        "informatik": Subject.objects.create(name="Informatik", slug="informatik", letter="I"),
+    }
+
+
+def make_provider(taxonomy, **fields):
+    n = next(_counter)
+    fields.setdefault("name", f"Anbieter {n}")
+    fields.setdefault("slug", f"anbieter-{n}")
+    fields.setdefault("region", taxonomy["trier"])
+    return Provider.objects.create(**fields)
+
+
+def make_offer(taxonomy, *, sectors=None, regions=None, provider=None, **fields):
+    fields.setdefault("title", f"Angebot {next(_counter)}")
+    fields.setdefault("offer_type", taxonomy["praktikum"])
+    fields.setdefault("status", Offer.Status.PUBLISHED)
+    offer = Offer.objects.create(provider=provider or make_provider(taxonomy), **fields)
+    offer.sectors.set(sectors or [taxonomy["it"]])
+    offer.regions.set(regions or [taxonomy["trier"]])
+    return offer
