@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from offers.models import Provider, Region, SlugManager
 
@@ -86,6 +87,7 @@ class Partner(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = SlugManager.from_queryset(PartnerQuerySet)()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("network partner")

@@ -11,6 +11,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 GRADE_MIN = 1
 GRADE_MAX = 13
@@ -186,6 +187,7 @@ class Provider(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = SlugManager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("provider")
@@ -211,6 +213,8 @@ class ContactPerson(models.Model):
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=50, blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("contact person")
@@ -397,6 +401,7 @@ class Offer(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = OfferQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[sectors, subjects, school_forms, regions])
 
     class Meta:
         verbose_name = _("offer")
