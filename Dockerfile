@@ -1,0 +1,22 @@
+# Production image: gunicorn serves Django, whitenoise serves the static files.
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends gettext \
+    && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+COPY pyproject.toml ./
+COPY retribus ./retribus
+COPY offers ./offers
+COPY network ./network
+RUN pip install .
+COPY . .
+RUN DEBUG=1 python manage.py compilemessages -v0 \
+    && DEBUG=1 python manage.py collectstatic --noinput -v0
+
+RUN useradd --system --home /app portal && chown -R portal /app
+USER portal
+EXPOSE 8000
+CMD ["sh", "-c", "python manage.py migrate --noinput && gunicorn retribus.wsgi:application --bind 0.0.0.0:8000 --workers ${WEB_CONCURRENCY:-2} --access-logfile -"]
