@@ -460,3 +460,24 @@ class Offer(models.Model):
     @property
     def is_free(self):
         return not self.cost
+
+    @property
+    def grades_label(self):
+        """The grade band as the seed's tables print it: “9–13”, or “10” for one grade."""
+        if self.grade_min == self.grade_max:
+            return str(self.grade_min)
+        return f"{self.grade_min}–{self.grade_max}"
+
+    @property
+    def participants_label(self):
+        """Class sizes as the provider gave them: “max. 30”, “10–20”, or the note alone."""
+        low, high = self.participants_min, self.participants_max
+        if low and high:
+            numbers = _("%(low)s–%(high)s") % {"low": low, "high": high}
+        elif high:
+            numbers = _("max. %(high)s") % {"high": high}
+        elif low:
+            numbers = _("min. %(low)s") % {"low": low}
+        else:
+            numbers = ""
+        return ", ".join(part for part in (numbers, self.participants_note) if part)
