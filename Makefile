@@ -57,7 +57,8 @@ test-postgres: install messages
 
 test: lint migrations-check browser test-sqlite test-postgres
 
-bench: install
+bench: install messages
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = "0" ] && apt-get install -y -qq wrk >/dev/null; } || echo "wrk not installed: throughput is skipped"
 	$(BIN)/python -m bench.run
 
 clean:

@@ -1,0 +1,1 @@
+"""`make bench`: the performance benchmark (not part of the test suite)."""

@@ -1,0 +1,195 @@
+"""Measure one database at one size; prints a JSON report on stdout.
+
+Run by bench/run.py in a fresh process per (database, size), because Django's
+settings are per process:  python -m bench.measure --size 1000
+(DATABASE_URL selects the database; it is wiped and filled.)
+"""
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+os.environ.setdefault("DEBUG", "1")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from bench import pages  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def prepare(size, seed):
+    started = time.perf_counter()
+    call_command("flush", interactive=False, verbosity=0)
+    call_command("loaddata", "fixtures/taxonomies.json", verbosity=0)
+    call_command("generate_offers", count=size, seed=seed, national=True, verbosity=0)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    return time.perf_counter() - started
+
+
+def time_page(client, url, repetitions):
+    for _ in range(5):  # warm caches, connections and lazy imports
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    samples = []
+    for _ in range(repetitions):
+        started = time.perf_counter()
+        response = client.get(url)
+        samples.append((time.perf_counter() - started) * 1000)
+    samples.sort()
+    return {
+        "url": url,
+        "median_ms": round(statistics.median(samples), 2),
+        "p95_ms": round(samples[int(len(samples) * 0.95) - 1], 2),
+        "queries": len(queries),
+        "bytes": len(response.content),
+    }
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def rss_mb(pid):
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return None
+
+
+def load(urls, seconds, connections):
+    """Closed-loop load with wrk against gunicorn (2 workers); requests/s per URL."""
+    if not shutil.which("wrk"):
+        return {"skipped": "wrk is not installed"}
+    port = free_port()
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings"}
+    gunicorn = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "bench.wsgi",
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + "/bench/floor/", timeout=1).read()
+                break
+            except OSError:
+                time.sleep(0.1)
+        results = {}
+        for name, url in urls.items():
+            for _ in range(10):
+                urllib.request.urlopen(base + url).read()
+            out = subprocess.run(
+                [
+                    "wrk",
+                    "-t",
+                    "2",
+                    "-c",
+                    str(connections),
+                    "-d",
+                    f"{seconds}s",
+                    "--latency",
+                    base + url,
+                ],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+            results[name] = parse_wrk(out)
+        workers = [
+            int(pid)
+            for pid in subprocess.run(
+                ["pgrep", "-P", str(gunicorn.pid)], capture_output=True, text=True
+            ).stdout.split()
+        ]
+        results["worker_rss_mb"] = max(rss_mb(pid) or 0 for pid in workers) if workers else None
+        return results
+    finally:
+        gunicorn.send_signal(signal.SIGTERM)
+        gunicorn.wait(timeout=30)
+
+
+def parse_wrk(out):
+    result = {}
+    for line in out.splitlines():
+        parts = line.split()
+        if line.startswith("Requests/sec:"):
+            result["rps"] = float(parts[1])
+        elif parts[:1] == ["99%"]:
+            result["p99"] = parts[1]
+        elif parts[:1] == ["50%"]:
+            result["p50"] = parts[1]
+        elif "Non-2xx" in line:
+            result["non_2xx"] = int(parts[-1])
+        elif "Socket errors" in line:
+            result["socket_errors"] = line.split(":", 1)[1].strip()
+    return result
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--size", type=int, required=True)
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--repetitions", type=int, default=40)
+    parser.add_argument("--load-seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=8)
+    args = parser.parse_args()
+
+    fill_seconds = prepare(args.size, args.seed)
+    client = Client()
+    urls = pages.sample_urls()
+    timings = {name: time_page(client, url, args.repetitions) for name, url in urls.items()}
+    load_urls = {"search_text": urls["search_text"], "floor": urls["floor"]}
+    report = {
+        "vendor": connection.vendor,
+        "size": args.size,
+        "fill_seconds": round(fill_seconds, 1),
+        "pages": timings,
+        "load": load(load_urls, args.load_seconds, args.connections),
+        "bench_process_max_rss_mb": round(
+            resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        ),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+    }
+    json.dump(report, sys.stdout)
+
+
+if __name__ == "__main__":
+    main()

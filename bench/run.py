@@ -1,0 +1,144 @@
+"""Run the benchmark at every size on PostgreSQL and SQLite and write docs/performance.md.
+
+    make bench                    # 1k / 10k / 100k on PostgreSQL, 1k / 10k on SQLite
+    BENCH_SIZES=1000 make bench   # a quick run
+
+PostgreSQL: BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/retribus_bench, created
+if missing and wiped). SQLite: a scratch file under bench/out/.
+"""
+
+import datetime
+import json
+import os
+import platform
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+DOC = ROOT / "docs" / "performance.md"
+START, END = "<!-- bench:start -->", "<!-- bench:end -->"
+
+PAGES = [
+    ("home", "Home"),
+    ("walk_track", "Walk: sectors of a track"),
+    ("walk_sector", "Walk: regions of a sector"),
+    ("walk_region", "Walk: offers in a region"),
+    ("search_text", "Search: text + 3 facets"),
+    ("search_facets", "Search: 3 facets, no text"),
+    ("offer", "Offer page"),
+    ("provider", "Provider page"),
+    ("floor", "Floor: bare 20-row page"),
+]
+
+
+def ensure_pg_database(url):
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def run_one(database_url, size):
+    env = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "1"}
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.measure", "--size", str(size)],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(result.stdout)
+
+
+def cpu_model():
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return platform.processor()
+
+
+def render(reports):
+    lines = [
+        START,
+        "## Benchmark (`make bench`)",
+        "",
+        f"Run {datetime.date.today().isoformat()} on {cpu_model()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}. Command: `make bench` (sizes via `BENCH_SIZES`).",
+        "Server time is measured in-process through the whole Django stack (middleware, URL "
+        "resolving, view, templates) with Django's test client, warm, 40 repetitions after 5 "
+        "warm-up requests. Throughput: gunicorn with 2 workers on loopback, wrk closed loop "
+        "(2 threads, 8 connections, 10 s per URL).",
+        "",
+    ]
+    for report in reports:
+        lines += [
+            f"### {report['size']:,} offers on {report['vendor']} "
+            f"(filled in {report['fill_seconds']} s)",
+            "",
+            "| page | median ms | p95 ms | SQL queries | KiB |",
+            "|---|---:|---:|---:|---:|",
+        ]
+        for key, label in PAGES:
+            page = report["pages"][key]
+            lines.append(
+                f"| {label} (`{page['url']}`) | {page['median_ms']} | {page['p95_ms']} | "
+                f"{page['queries']} | {page['bytes'] // 1024} |"
+            )
+        load = report["load"]
+        if "skipped" in load:
+            lines += ["", f"Throughput: skipped ({load['skipped']})."]
+        else:
+            search, floor = load["search_text"], load["floor"]
+            share = 100 * search["rps"] / floor["rps"] if floor.get("rps") else 0
+            lines += [
+                "",
+                f"Throughput: search page {search['rps']:.0f} req/s (p50 {search.get('p50')}, "
+                f"p99 {search.get('p99')}), floor page {floor['rps']:.0f} req/s → search at "
+                f"**{share:.0f} %** of the floor. Largest gunicorn worker: "
+                f"**{load['worker_rss_mb']:.0f} MB** RSS.",
+            ]
+        lines.append("")
+    lines.append(END)
+    return "\n".join(lines)
+
+
+def write_doc(section):
+    text = DOC.read_text() if DOC.exists() else "# Performance\n\n"
+    if START in text and END in text:
+        before, rest = text.split(START, 1)
+        after = rest.split(END, 1)[1]
+        text = before + section + after
+    else:
+        text = text.rstrip() + "\n\n" + section + "\n"
+    DOC.write_text(text)
+
+
+def main():
+    OUT.mkdir(parents=True, exist_ok=True)
+    sizes = [int(s) for s in os.environ.get("BENCH_SIZES", "1000,10000,100000").split(",")]
+    pg_url = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/retribus_bench")
+    ensure_pg_database(pg_url)
+    reports = []
+    for size in sizes:
+        print(f"bench: PostgreSQL, {size} offers", flush=True)
+        reports.append(run_one(pg_url, size))
+        if size <= 10_000:
+            print(f"bench: SQLite, {size} offers", flush=True)
+            sqlite = OUT / f"bench-{size}.sqlite3"
+            sqlite.unlink(missing_ok=True)
+            reports.append(run_one(f"sqlite:///{sqlite}", size))
+    (OUT / "reports.json").write_text(json.dumps(reports, indent=2))
+    write_doc(render(reports))
+    print(f"bench: wrote {DOC.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
