@@ -4,6 +4,8 @@ Taxonomies are plain data with slug natural keys, so another MINT region runs it
 own portal by loading other fixtures, not by changing code.
 """
 
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -399,9 +401,14 @@ class Offer(models.Model):
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Filled by a PostgreSQL trigger (migration 0003_offer_search_vector), so that bulk_create,
+    # queryset updates and provider renames keep it current; stays empty on SQLite.
+    search_vector = SearchVectorField(_("search vector"), null=True, editable=False)
 
     objects = OfferQuerySet.as_manager()
-    history = HistoricalRecords(m2m_fields=[sectors, subjects, school_forms, regions])
+    history = HistoricalRecords(
+        m2m_fields=[sectors, subjects, school_forms, regions], excluded_fields=["search_vector"]
+    )
 
     class Meta:
         verbose_name = _("offer")
@@ -445,7 +452,10 @@ class Offer(models.Model):
                 violation_error_message=_("Another offer already has this code."),
             ),
         ]
-        indexes = [models.Index(fields=["status", "grade_min", "grade_max"])]
+        indexes = [
+            models.Index(fields=["status", "grade_min", "grade_max"]),
+            GinIndex(fields=["search_vector"], name="offer_search_vector_gin"),
+        ]
 
     def __str__(self):
         return f"{self.code} {self.title}".strip()
