@@ -6,4 +6,13 @@ app_name = "offers"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("angebote/<slug:track>/", views.walk_track, name="walk_track"),
+    path("angebote/<slug:track>/<slug:sector>/", views.walk_sector, name="walk_sector"),
+    path(
+        "angebote/<slug:track>/<slug:sector>/<slug:region>/",
+        views.walk_region,
+        name="walk_region",
+    ),
+    path("angebot/<int:pk>/", views.offer_detail, name="offer_detail"),
+    path("anbieter/<slug:slug>/", views.provider_detail, name="provider_detail"),
 ]

@@ -1,22 +1,156 @@
-"""Public pages: the home page, the guided walk, search, offer and provider pages."""
+"""Public pages: the home page, the guided walk, offer and provider pages.
 
-from django.db.models import Count, Q
-from django.shortcuts import render
+Only published offers are ever shown; a draft or archived offer is a 404 for the public.
+"""
 
-from .models import Offer, Track
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef, Prefetch
+from django.shortcuts import get_object_or_404, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.http import urlencode
+
+from . import walk
+from .models import Offer, Provider, Region, Sector, Track
+
+OFFERS_PER_PAGE = 50
 
 
 def home(request):
     """The start of the walk: each track with the number of published offers behind it."""
-    tracks = Track.objects.annotate(
-        offer_count=Count(
-            "sectors__offers",
-            filter=Q(sectors__offers__status=Offer.Status.PUBLISHED),
-            distinct=True,
-        )
-    )
     return render(
         request,
         "offers/home.html",
-        {"tracks": tracks, "offer_count": Offer.objects.published().count()},
+        {
+            "tracks": walk.tracks_with_offers(),
+            "offer_count": Offer.objects.published().count(),
+        },
+    )
+
+
+def walk_track(request, track):
+    """Step 2: the sectors (Ausbildung) or fields of study (Studium) of a track."""
+    track = get_object_or_404(Track, slug=track)
+    return render(
+        request,
+        "offers/walk_track.html",
+        {
+            "track": track,
+            "sectors": walk.sector_choices(track),
+            "breadcrumbs": walk.trail(track),
+        },
+    )
+
+
+def _get_sector(track_slug, sector_slug):
+    return get_object_or_404(
+        Sector.objects.select_related("track", "parent"),
+        track__slug=track_slug,
+        slug=sector_slug,
+    )
+
+
+def walk_sector(request, track, sector):
+    """Step 3: where the offers of the sector can be taken up, with an “all regions” choice."""
+    sector = _get_sector(track, sector)
+    total, region_groups, single_regions = walk.region_choices(sector)
+    return render(
+        request,
+        "offers/walk_sector.html",
+        {
+            "track": sector.track,
+            "sector": sector,
+            "total": total,
+            "region_groups": region_groups,
+            "single_regions": single_regions,
+            "all_regions_url": walk.region_url(sector.track, sector, walk.ALL_REGIONS),
+            "breadcrumbs": walk.trail(sector.track, sector),
+        },
+    )
+
+
+def walk_region(request, track, sector, region):
+    """The last step: the matching offers grouped by provider, as ReTriBuS listed them."""
+    sector = _get_sector(track, sector)
+    region = None if region == walk.ALL_REGIONS else get_object_or_404(Region, slug=region)
+    page = Paginator(walk.walk_offers(sector, region), OFFERS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "offers/walk_region.html",
+        {
+            "track": sector.track,
+            "sector": sector,
+            "region": region,
+            "page_obj": page,
+            "search_url": _search_url(sector, region),
+            "breadcrumbs": walk.trail(sector.track, sector, region, all_regions=region is None),
+        },
+    )
+
+
+def _search_url(sector, region):
+    """The search page with the walk's choices as filters, to refine them further."""
+    try:
+        url = reverse("offers:search")
+    except NoReverseMatch:  # the search page is not installed in this portal
+        return ""
+    params = [("track", sector.track.slug), ("sector", sector.slug)]
+    if region is not None:
+        params.append(("region", region.slug))
+    return f"{url}?{urlencode(params)}"
+
+
+def offer_detail(request, pk):
+    """Everything a teacher needs to decide on an offer and to call its provider."""
+    offer = get_object_or_404(
+        Offer.objects.published()
+        .select_related("provider__region", "offer_type", "contact")
+        .prefetch_related(
+            "school_forms",
+            "subjects",
+            "regions",
+            Prefetch("sectors", queryset=Sector.objects.select_related("track")),
+        ),
+        pk=pk,
+    )
+    provider = offer.provider
+    return render(
+        request,
+        "offers/offer_detail.html",
+        {
+            "offer": offer,
+            "provider": provider,
+            "contacts": [offer.contact] if offer.contact else list(provider.contacts.all()),
+            "other_offers": Offer.objects.published()
+            .filter(provider=provider)
+            .exclude(pk=offer.pk)
+            .select_related("offer_type")
+            .order_by("title", "pk"),
+        },
+    )
+
+
+def provider_detail(request, slug):
+    """A provider's contact data and the table of its published offers.
+
+    Providers without any published offer are not public: they have nothing to show.
+    """
+    provider = get_object_or_404(
+        Provider.objects.select_related("region").filter(
+            Exists(Offer.objects.published().filter(provider=OuterRef("pk")))
+        ),
+        slug=slug,
+    )
+    offers = (
+        Offer.objects.published()
+        .filter(provider=provider)
+        .select_related("offer_type")
+        .prefetch_related("school_forms")
+        .order_by("offer_type__position", "offer_type__name", "title", "pk")
+    )
+    return render(
+        request,
+        "offers/provider_detail.html",
+        {"provider": provider, "contacts": provider.contacts.all(), "offers": offers},
     )

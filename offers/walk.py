@@ -1,0 +1,165 @@
+"""The guided walk: Ausbildung or Studium → sector or field of study → region → offers.
+
+Every step asks the database for the number of published offers behind each of its choices
+in grouped aggregates over the link tables, so a step costs the same few queries whether the
+portal holds ten offers or a hundred thousand. Choices without published offers are left out:
+the walk never leads into an empty list. The counts use exactly the rules of
+``OfferQuerySet.in_sector`` and ``in_region``, so the number beside a choice is the number of
+offers on the page it leads to.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Count
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .models import Offer, Region, Sector, Track
+
+ALL_REGIONS = "alle-regionen"
+
+OfferSector = Offer.sectors.through
+OfferRegion = Offer.regions.through
+
+
+@dataclass(frozen=True)
+class Crumb:
+    """One step of the trail shown as breadcrumbs; every crumb links back to its step."""
+
+    label: str
+    url: str
+
+
+@dataclass
+class RegionGroup:
+    """A state with its districts, or a region that stands alone (a portal with one level)."""
+
+    region: Region
+    districts: list
+
+
+def tracks_with_offers():
+    """Tracks that have published offers, each with ``offer_count``; two queries.
+
+    An offer with sectors in both tracks counts once in each.
+    """
+    counts = dict(
+        OfferSector.objects.filter(offer__status=Offer.Status.PUBLISHED)
+        .values_list("sector__track")
+        .annotate(n=Count("offer", distinct=True))
+        .order_by()
+    )
+    tracks = list(Track.objects.all())
+    for track in tracks:
+        track.offer_count = counts.get(track.pk, 0)
+    return [track for track in tracks if track.offer_count]
+
+
+def sector_choices(track):
+    """The sectors of ``track`` that have published offers, broad fields with their finer ones.
+
+    Each returned sector carries ``offer_count`` (a broad field counts the offers of its finer
+    fields too, each offer once) and ``finer``, the list of its finer fields with offers.
+    Three queries.
+    """
+    links = OfferSector.objects.filter(offer__status=Offer.Status.PUBLISHED, sector__track=track)
+    # An offer and a sector are linked at most once, so counting links counts offers.
+    own = dict(links.values_list("sector").annotate(n=Count("offer")).order_by())
+    with_finer = dict(
+        links.annotate(broad=Coalesce("sector__parent", "sector"))
+        .values_list("broad")
+        .annotate(n=Count("offer", distinct=True))
+        .order_by()
+    )
+    sectors = list(Sector.objects.filter(track=track))
+    broad = [sector for sector in sectors if sector.parent_id is None]
+    for sector in broad:
+        sector.offer_count = with_finer.get(sector.pk, 0)
+        sector.finer = []
+    by_pk = {sector.pk: sector for sector in broad}
+    for sector in sectors:
+        if sector.parent_id is not None and own.get(sector.pk) and sector.parent_id in by_pk:
+            sector.offer_count = own[sector.pk]
+            by_pk[sector.parent_id].finer.append(sector)
+    return [sector for sector in broad if sector.offer_count]
+
+
+def offers_in_sector(sector):
+    """Published offers in the sector or a finer field below it (not yet evaluated)."""
+    return Offer.objects.published().in_sector(sector)
+
+
+def region_choices(sector):
+    """Where the published offers of ``sector`` can be taken up, states grouping districts.
+
+    Returns ``(total, groups, single)``: the number of offers in all regions; a list of
+    ``RegionGroup`` (a state with its districts that have offers); and the regions that stand
+    alone (top-level regions without districts with offers). Every region carries
+    ``offer_count``; regions without offers are left out. A state counts the offers served in
+    the whole state or in any of its districts, each offer once. Four queries.
+    """
+    offers = offers_in_sector(sector)
+    links = OfferRegion.objects.filter(offer__in=offers)
+    # An offer and a region are linked at most once, so counting links counts offers.
+    own = dict(links.values_list("region").annotate(n=Count("offer")).order_by())
+    with_districts = dict(
+        links.annotate(top=Coalesce("region__parent", "region"))
+        .values_list("top")
+        .annotate(n=Count("offer", distinct=True))
+        .order_by()
+    )
+    total = offers.count()
+    regions = list(Region.objects.all())
+    groups = {}
+    for region in regions:
+        if region.parent_id is None and with_districts.get(region.pk):
+            region.offer_count = with_districts[region.pk]
+            groups[region.pk] = RegionGroup(region=region, districts=[])
+    for region in regions:
+        if region.parent_id in groups and own.get(region.pk):
+            region.offer_count = own[region.pk]
+            groups[region.parent_id].districts.append(region)
+    states = [group for group in groups.values() if group.districts]
+    single = [group.region for group in groups.values() if not group.districts]
+    return total, states, single
+
+
+def walk_offers(sector, region=None):
+    """The offers of the last step, grouped by provider in the order the page lists them."""
+    offers = offers_in_sector(sector)
+    if region is not None:
+        offers = offers.in_region(region)
+    return (
+        offers.select_related("provider", "offer_type")
+        .prefetch_related("school_forms")
+        .order_by("provider__name", "provider_id", "title", "pk")
+    )
+
+
+def trail(track, sector=None, region=None, all_regions=False):
+    """The breadcrumbs of a walk step, from the home page to the current step."""
+    crumbs = [
+        Crumb(_("Start"), reverse("offers:home")),
+        Crumb(track.name, track.get_absolute_url()),
+    ]
+    if sector is not None:
+        if sector.parent is not None:
+            crumbs.append(Crumb(sector.parent.name, sector_url(sector.parent, track)))
+        crumbs.append(Crumb(sector.name, sector_url(sector, track)))
+    if region is not None:
+        crumbs.append(Crumb(region.name, region_url(track, sector, region.slug)))
+    elif all_regions:
+        crumbs.append(Crumb(_("All regions"), region_url(track, sector, ALL_REGIONS)))
+    return crumbs
+
+
+def sector_url(sector, track):
+    return reverse("offers:walk_sector", kwargs={"track": track.slug, "sector": sector.slug})
+
+
+def region_url(track, sector, region_slug):
+    return reverse(
+        "offers:walk_region",
+        kwargs={"track": track.slug, "sector": sector.slug, "region": region_slug},
+    )
