@@ -5,6 +5,7 @@ A fresh checkout runs on SQLite with ``DEBUG=1``; production sets ``DATABASE_URL
 """
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -55,12 +56,18 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "import_export",
+    "csp",
+    "axes",
+    "pages",
     "offers",
     "network",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "retribus.middleware.PermissionsPolicyMiddleware",
+    "retribus.middleware.PortalCSPMiddleware",
+    "retribus.middleware.DatabaseOutageMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -70,6 +77,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "retribus.urls"
@@ -141,9 +150,123 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 
 LOGIN_URL = "admin:login"
 
+# One JSON object per line in production, so the log collector can filter errors by
+# status, path and exception; plain text while developing. LOG_FORMAT overrides either.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {"()": "retribus.jsonlog.JsonLineFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "loggers": {
+        # Server errors (5xx) always reach the log, whatever LOG_LEVEL says; 404s from
+        # crawlers stay out of it unless LOG_LEVEL=WARNING or lower is chosen on purpose.
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        "retribus": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
+
+# --- Caching -------------------------------------------------------------------------
+# Shared between gunicorn workers when REDIS_URL is set (the network's rate limit and the
+# page caches rely on that); a per-process memory cache otherwise.
+REDIS_URL = os.environ.get("REDIS_URL") or os.environ.get("CACHE_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "retribus"),
+            "TIMEOUT": 300,
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- HTTPS, cookies and security headers ------------------------------------------------
+# Behind a TLS-terminating proxy (SECURE_PROXY=1) the proxy must set X-Forwarded-Proto and
+# strip any value the client sent; only then may Django trust it.
+if env_bool("SECURE_PROXY"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# /healthz is asked by the load balancer over plain HTTP inside the private network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SECURE = not DEBUG
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+# Browser features no page of the portal uses; sent by retribus.middleware.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=(), interest-cohort=()"
+)
+
+# Content-Security-Policy (django-csp): nothing from another host, no inline script or
+# style on the public site. The admin alone gets 'unsafe-inline' styles, see
+# retribus.middleware.PortalCSPMiddleware and docs/operations.md.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'none'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "manifest-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    }
+}
+ADMIN_CONTENT_SECURITY_POLICY_UPDATE = {"style-src": ["'unsafe-inline'"]}
+
+# --- Login protection (django-axes) -----------------------------------------------------
+# Five failed logins lock the address and the user name for an hour; coordinators unlock
+# earlier by deleting the entry under "Access attempts" in the admin (docs/operations.md).
+AUTHENTICATION_BACKENDS = [
+    "retribus.auth.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "1"))
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "lockout.html"
+AXES_CLIENT_IP_CALLABLE = "retribus.auth.client_ip"
+# Successful logins are not recorded: data minimisation (DSGVO Art. 5).
+AXES_DISABLE_ACCESS_LOG = True
+
+# --- Curation ------------------------------------------------------------------------------
+# Published offers whose last confirmation is older than this are flagged for follow-up.
+OFFER_STALE_AFTER_DAYS = int(os.environ.get("OFFER_STALE_AFTER_DAYS", "365"))
+# Uploaded import files wait here between the dry run and the confirmed import.
+OFFER_IMPORT_DIR = Path(
+    os.environ.get("OFFER_IMPORT_DIR", Path(tempfile.gettempdir()) / "retribus-imports")
+)
+
+# --- Data safety -------------------------------------------------------------------------
+# An import either saves every row or none of them.
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+# Logos: small raster images only (validated in retribus.validators.validate_logo).
+LOGO_MAX_BYTES = int(os.environ.get("LOGO_MAX_BYTES", str(1024 * 1024)))
+LOGO_MAX_PIXELS = 2000

@@ -1,0 +1,34 @@
+"""Login protection: django-axes lockout, and the client address it counts failures for."""
+
+from axes.backends import AxesStandaloneBackend
+from django.conf import settings
+
+
+class LockoutBackend(AxesStandaloneBackend):
+    """django-axes' lockout check, skipped when no request is given.
+
+    Every login a browser can reach (the admin login form) passes the request, so the
+    lockout applies there. Code that calls ``authenticate()`` without one -- the test
+    client's ``login()``, a management command -- would otherwise crash with
+    AxesBackendRequestParameterRequired although no attacker can use that path.
+    """
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is None:
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+def client_ip(request):
+    """The address failed logins are counted for.
+
+    Behind the TLS proxy (``SECURE_PROXY=1``) every connection comes from the proxy, so the
+    client is the last entry the proxy appended to X-Forwarded-For; entries before it are
+    whatever the client claimed and are ignored. Without a proxy, the socket's address.
+    """
+    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+        if hops:
+            return hops[-1]
+    return request.META.get("REMOTE_ADDR")

@@ -1,0 +1,73 @@
+"""Cross-cutting request handling: security headers, CSP per area, bad input, DB outages."""
+
+import logging
+
+from csp.middleware import CSPMiddleware
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
+
+from .views import bad_request_page, service_unavailable
+
+logger = logging.getLogger("retribus.outage")
+
+# What a lost or refused database connection raises, on PostgreSQL and SQLite alike.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+
+
+class PermissionsPolicyMiddleware:
+    """Sends Permissions-Policy, which Django's SecurityMiddleware has no setting for."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response
+
+
+class PortalCSPMiddleware(CSPMiddleware):
+    """django-csp with one relaxation for the admin.
+
+    Django's admin and the import/export and history screens carry a few inline styles, so
+    admin pages (and only they) get ADMIN_CONTENT_SECURITY_POLICY_UPDATE added to the
+    strict policy. Scripts stay 'self' everywhere.
+    """
+
+    def get_policy_parts(self, request, response, report_only=False):
+        parts = super().get_policy_parts(request, response, report_only=report_only)
+        match = getattr(request, "resolver_match", None)
+        if not report_only and match is not None and "admin" in match.namespaces:
+            parts.update = {**settings.ADMIN_CONTENT_SECURITY_POLICY_UPDATE, **(parts.update or {})}
+        return parts
+
+
+class DatabaseOutageMiddleware:
+    """Answers 503 with a friendly page while the database is unreachable.
+
+    Recovery needs nothing from us: at the end of every request Django closes connections
+    that raised errors (close_old_connections), so the next request connects afresh.
+    Query strings with NUL characters are refused with 400 here as well: PostgreSQL cannot
+    store or compare them and would fail deep inside a query.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or any(
+            "\x00" in key or any("\x00" in value for value in values)
+            for key, values in request.GET.lists()
+        ):
+            return bad_request_page(request)
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, DATABASE_UNAVAILABLE):
+            logger.error(
+                "Database unavailable, answered 503",
+                exc_info=exception,
+                extra={"path": request.path, "status_code": 503},
+            )
+            return service_unavailable(request)
+        return None

@@ -1,0 +1,72 @@
+"""Operational views: the load balancer's health check and the error pages' fallbacks."""
+
+import sys
+import uuid
+
+from django.core.cache import cache
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.http import HttpResponse, JsonResponse
+from django.template import loader
+from django.views import defaults
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+RETRY_AFTER_SECONDS = 30
+
+
+def service_unavailable(request):
+    """The 503 page, rendered without a request context: nothing in it touches the database."""
+    html = loader.get_template("503.html").render()
+    response = HttpResponse(html, status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def bad_request_page(request):
+    """The friendly 400 page for input the portal refuses outright."""
+    return defaults.bad_request(request, exception=None)
+
+
+def server_error(request):
+    """handler500: a lost database connection is a 503 (temporary), anything else a 500.
+
+    DatabaseOutageMiddleware catches outages raised in views; this catches the ones raised
+    in middleware (e.g. loading a session) that never reach a view.
+    """
+    if isinstance(sys.exc_info()[1], (OperationalError, InterfaceError)):
+        return service_unavailable(request)
+    return defaults.server_error(request)
+
+
+def _database_state():
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        connection.close_if_unusable_or_obsolete()
+        return "error"
+    return "ok"
+
+
+def _cache_state():
+    token = uuid.uuid4().hex
+    try:
+        cache.set("healthz", token, timeout=10)
+        return "ok" if cache.get("healthz") == token else "error"
+    except Exception:  # noqa: BLE001 -- any cache backend failure means "not healthy"
+        return "error"
+
+
+@never_cache
+@require_safe
+def healthz(request):
+    """For the load balancer: {"database": "ok"|"error", "cache": "ok"|"error"}; 503 if any fails.
+
+    One ``SELECT 1`` and one cache round trip, nothing heavier, so it can be asked every
+    few seconds.
+    """
+    state = {"database": _database_state(), "cache": _cache_state()}
+    healthy = all(value == "ok" for value in state.values())
+    return JsonResponse(state, status=200 if healthy else 503)
