@@ -1,0 +1,165 @@
+"""Offer and provider pages: what a teacher needs to decide and to call, only published offers."""
+
+import datetime
+import re
+
+import pytest
+
+from offers.models import ContactPerson, Offer, SchoolForm
+from tests.factories import make_offer, make_provider
+
+
+@pytest.fixture
+def it_haus(taxonomy):
+    provider = make_provider(
+        taxonomy,
+        name="IT Haus GmbH",
+        slug="it-haus-gmbh",
+        street="Europa-Allee 26-28",
+        postal_code="54343",
+        city="Föhren",
+        phone="06502 - 9208101",
+        email="info@example.org",
+        website="https://www.example.org/",
+    )
+    ContactPerson.objects.create(
+        provider=provider, name="Dr. Tina Beispiel", role="Ausbildung", email="tb@example.org"
+    )
+    ContactPerson.objects.create(provider=provider, name="Dana Muster", phone="06502 1234")
+    return provider
+
+
+@pytest.fixture
+def praktikum(taxonomy, it_haus):
+    rs = SchoolForm.objects.create(name="Realschule plus", slug="realschule-plus", short_name="RS+")
+    offer = make_offer(
+        taxonomy,
+        provider=it_haus,
+        title="Schulpraktikum",
+        summary="In den technischen und kaufmännischen Abteilungen.",
+        description="Ein Praktikum über mehrere Wochen.",
+        grade_min=9,
+        grade_max=13,
+        participants_note="nach Absprache",
+        duration_text="2 - 20 Wochen",
+        venue=Offer.Venue.PROVIDER,
+        place="Föhren",
+        year_round=False,
+        start_date=datetime.date(2026, 10, 12),
+        end_date=datetime.date(2026, 10, 23),
+        dates_note="in den Herbstferien",
+        cost="15 Euro",
+    )
+    offer.school_forms.set([taxonomy["gym"], rs])
+    return offer
+
+
+def test_offer_page_shows_what_a_teacher_needs_to_decide_and_call(client, taxonomy, praktikum):
+    make_offer(taxonomy, provider=praktikum.provider, title="Betriebsbesichtigung")
+    make_offer(taxonomy, provider=praktikum.provider, title="Geheimer Entwurf", status="draft")
+
+    html = client.get(f"/angebot/{praktikum.pk}/").content.decode()
+
+    assert html.count("<h1") == 1
+    for expected in (
+        "Schulpraktikum",
+        "Praktikum",  # type
+        "Ein Praktikum über mehrere Wochen.",
+        "9–13",
+        "Gymnasium, Realschule plus",
+        "nach Absprache",
+        "2 - 20 Wochen",
+        "Föhren",
+        "Stadt Trier",  # served region
+        "in den Herbstferien",
+        "15 Euro",
+        "Dr. Tina Beispiel",
+        "Dana Muster",
+        'href="tel:065021234"',
+        'href="tel:065029208101"',
+        'href="mailto:info@example.org"',
+        'href="https://www.example.org/"',
+        "Europa-Allee 26-28",
+        "54343 Föhren",
+        "Betriebsbesichtigung",  # the provider's other offer
+    ):
+        assert expected in html, expected
+    assert "Geheimer Entwurf" not in html
+
+
+def test_offer_page_names_only_the_offers_own_contact_when_it_has_one(client, praktikum):
+    praktikum.contact = praktikum.provider.contacts.get(name="Dana Muster")
+    praktikum.save()
+    html = client.get(f"/angebot/{praktikum.pk}/").content.decode()
+    assert "Dana Muster" in html
+    assert "Dr. Tina Beispiel" not in html
+
+
+@pytest.mark.parametrize("status", ["draft", "review", "archived"])
+def test_unpublished_offers_are_not_found(client, praktikum, status):
+    Offer.objects.filter(pk=praktikum.pk).update(status=status)
+    assert client.get(f"/angebot/{praktikum.pk}/").status_code == 404
+
+
+def test_provider_page_shows_contacts_and_the_table_of_published_offers(
+    client, taxonomy, it_haus, praktikum
+):
+    make_offer(
+        taxonomy,
+        provider=it_haus,
+        title="Betriebsbesichtigung",
+        participants_max=30,
+        grade_min=5,
+        all_school_forms=True,
+        duration_text="2-4 Stunden",
+    )
+    make_offer(taxonomy, provider=it_haus, title="Altes Angebot", status="archived")
+
+    html = client.get("/anbieter/it-haus-gmbh/").content.decode()
+
+    assert html.count("<h1") == 1
+    for expected in (
+        "Dr. Tina Beispiel",
+        "Dana Muster",
+        "Europa-Allee 26-28",
+        'href="tel:065029208101"',
+        "tb@example.org",
+        "info@example.org",
+        'href="https://www.example.org/"',
+    ):
+        assert expected in html, expected
+    headers = re.findall(r'<th scope="col">([^<]+)</th>', html)
+    assert len(headers) == 6
+    rows = re.findall(r"<tr>\s*<td.*?</tr>", html, re.S)
+    assert len(rows) == 2
+    assert "Betriebsbesichtigung" in html and "max. 30" in html and "5–13" in html
+    assert "Gym., RS+" in html
+    assert "Altes Angebot" not in html
+
+
+def test_provider_without_published_offers_is_not_found(client, taxonomy, it_haus):
+    make_offer(taxonomy, provider=it_haus, status="draft")
+    assert client.get("/anbieter/it-haus-gmbh/").status_code == 404
+    assert client.get("/anbieter/unbekannt/").status_code == 404
+
+
+def test_offer_and_provider_pages_run_a_fixed_number_of_queries(
+    client, taxonomy, praktikum, django_assert_num_queries
+):
+    make_offer(taxonomy, provider=praktikum.provider)
+    pages = {f"/angebot/{praktikum.pk}/": 7, "/anbieter/it-haus-gmbh/": 4}
+    for url, expected in pages.items():
+        with django_assert_num_queries(expected):
+            client.get(url)
+    for n in range(20):
+        offer = make_offer(taxonomy, provider=praktikum.provider, title=f"Mehr {n}")
+        offer.school_forms.set([taxonomy["gym"]])
+        offer.regions.add(taxonomy["vulkaneifel"])
+    for url, expected in pages.items():
+        with django_assert_num_queries(expected):
+            client.get(url)
+
+
+def test_pages_link_a_print_stylesheet(client, praktikum):
+    html = client.get(f"/angebot/{praktikum.pk}/").content.decode()
+    assert re.search(r'<link rel="stylesheet" href="[^"]*print\.css" media="print">', html)
