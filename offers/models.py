@@ -4,6 +4,9 @@ Taxonomies are plain data with slug natural keys, so another MINT region runs it
 own portal by loading other fixtures, not by changing code.
 """
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
@@ -155,6 +158,14 @@ class Subject(Taxonomy):
         verbose_name_plural = _("MINT subjects")
 
 
+class ProviderQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Every provider for coordinators and readers; a provider editor's own otherwise."""
+        if user.has_perm("offers.access_all_providers"):
+            return self
+        return self.filter(editors=user)
+
+
 class Provider(models.Model):
     """A company, university, association or office that offers orientation."""
 
@@ -185,16 +196,29 @@ class Provider(models.Model):
     email = models.EmailField(_("e-mail"), blank=True)
     website = models.URLField(_("website"), blank=True)
     description = models.TextField(_("description"), blank=True)
+    editors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("provider editors"),
+        related_name="edited_providers",
+        blank=True,
+        help_text=_(
+            "Staff of this organisation who may edit its offers and contact persons "
+            "in the admin (role “Anbieter-Redaktion”)."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
-    objects = SlugManager()
+    objects = SlugManager.from_queryset(ProviderQuerySet)()
     history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("provider")
         verbose_name_plural = _("providers")
         ordering = ["name"]
+        permissions = [
+            ("access_all_providers", _("Can see the data of every provider")),
+        ]
 
     def __str__(self):
         return self.name
@@ -204,6 +228,14 @@ class Provider(models.Model):
 
     def natural_key(self):
         return (self.slug,)
+
+
+class ContactPersonQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Every contact for coordinators and readers; a provider editor's own otherwise."""
+        if user.has_perm("offers.access_all_providers"):
+            return self
+        return self.filter(provider__editors=user)
 
 
 class ContactPerson(models.Model):
@@ -216,6 +248,7 @@ class ContactPerson(models.Model):
     phone = models.CharField(_("phone"), max_length=50, blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
+    objects = ContactPersonQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -227,9 +260,26 @@ class ContactPerson(models.Model):
         return self.name
 
 
+def stale_before():
+    """The date before which a confirmation counts as out of date (OFFER_STALE_AFTER_DAYS)."""
+    return timezone.localdate() - timedelta(days=settings.OFFER_STALE_AFTER_DAYS)
+
+
 class OfferQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Offer.Status.PUBLISHED)
+
+    def visible_to(self, user):
+        """Every offer for coordinators and readers; a provider editor's own offers otherwise."""
+        if user.has_perm("offers.access_all_providers"):
+            return self
+        return self.filter(provider__editors=user)
+
+    def stale(self):
+        """Published offers never confirmed, or not confirmed for OFFER_STALE_AFTER_DAYS."""
+        return self.published().filter(
+            Q(last_confirmed__isnull=True) | Q(last_confirmed__lt=stale_before())
+        )
 
     def in_track(self, track):
         """Offers with at least one sector of the track (an ``EXISTS`` subquery)."""
@@ -456,6 +506,10 @@ class Offer(models.Model):
             models.Index(fields=["status", "grade_min", "grade_max"]),
             GinIndex(fields=["search_vector"], name="offer_search_vector_gin"),
         ]
+        permissions = [
+            ("publish_offer", _("Can publish, archive and return offers to draft")),
+            ("import_offers", _("Can import offers from spreadsheets")),
+        ]
 
     def __str__(self):
         return f"{self.code} {self.title}".strip()
@@ -470,6 +524,13 @@ class Offer(models.Model):
     @property
     def is_free(self):
         return not self.cost
+
+    @property
+    def is_stale(self):
+        """Published, but not confirmed within OFFER_STALE_AFTER_DAYS (see ``stale()``)."""
+        return self.status == self.Status.PUBLISHED and (
+            self.last_confirmed is None or self.last_confirmed < stale_before()
+        )
 
     @property
     def grades_label(self):
