@@ -6,7 +6,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/retribus
 DEV_ENV := DEBUG=1
 PORT ?= 8000
 
-.PHONY: install run demo-data messages lint migrations-check browser test test-sqlite test-postgres bench clean
+.PHONY: install run demo-data messages lint migrations-check browser a11y-tools test test-sqlite test-postgres bench clean
 
 install: $(VENV)/.installed
 
@@ -42,11 +42,27 @@ browser:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
 	else echo "NOTICE: chromium is not installed and cannot be installed here: browser tests will be skipped"; fi
 
-test-sqlite: install messages
+# axe-core and the Nu HTML checker for tests/test_accessibility.py, pinned, into .cache/node.
+# --ignore-scripts: vnu-jar's postinstall would download a JDK; the jar is in the package.
+NODE_DIR := .cache/node
+A11Y_NPM := axe-core@4.14.1 vnu-jar@26.9.27
+a11y-tools: $(NODE_DIR)/.installed
+
+$(NODE_DIR)/.installed: Makefile
+	@if command -v npm >/dev/null 2>&1; then \
+		mkdir -p $(NODE_DIR) && cd $(NODE_DIR) && \
+		{ [ -f package.json ] || echo '{"private": true}' > package.json; } && \
+		npm install --no-audit --no-fund --ignore-scripts --silent $(A11Y_NPM) && touch .installed; \
+	else echo "NOTICE: npm is missing: the accessibility and HTML checks will be skipped"; fi
+	@command -v java >/dev/null 2>&1 || { [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1 && \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null; } || \
+		echo "NOTICE: java is missing: the Nu HTML checker tests will be skipped"
+
+test-sqlite: install messages a11y-tools
 	$(BIN)/pytest
 
 # Runs the suite on PostgreSQL; leaves a marker that .ci/run checks.
-test-postgres: install messages
+test-postgres: install messages a11y-tools
 	@rm -f .pytest-postgres-ok
 	@if $(BIN)/python -c "import psycopg, sys; psycopg.connect('$(PG_URL)'.rsplit('/', 1)[0] + '/postgres', connect_timeout=3).close()" 2>/dev/null; then \
 		DATABASE_URL=$(PG_URL) $(BIN)/pytest && touch .pytest-postgres-ok; \
@@ -62,4 +78,4 @@ bench: install messages
 	$(BIN)/python -m bench.run
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .pytest-postgres-ok
+	rm -rf $(VENV) staticfiles .pytest_cache .pytest-postgres-ok $(NODE_DIR)
