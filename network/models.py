@@ -6,13 +6,107 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from offers.models import Provider, Region, SlugManager
+from offers.models import Provider, Region, SchoolForm, SlugManager
+from retribus.validators import validate_logo
+
+
+class NetworkProfile(models.Model):
+    """The network's own texts and contacts: one row, edited by the coordinators.
+
+    Another MINT region runs the network pages by editing this row, not the templates.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    name = models.CharField(
+        _("name of the network"), max_length=200, help_text=_("E.g. “MINT-Initiativkreis Trier”.")
+    )
+    introduction = models.TextField(
+        _("introduction"), blank=True, help_text=_("A short paragraph on what the network is.")
+    )
+    goals = models.TextField(
+        _("goals"), blank=True, help_text=_("One goal per line; shown as a list.")
+    )
+    benefits = models.TextField(
+        _("benefits for members"),
+        blank=True,
+        help_text=_("One benefit per line, e.g. the use of the network’s logo; shown as a list."),
+    )
+    patron_name = models.CharField(_("patron"), max_length=200, blank=True)
+    patron_function = models.CharField(
+        _("function of the patron"),
+        max_length=200,
+        blank=True,
+        help_text=_("E.g. “Oberbürgermeister”."),
+    )
+    office_name = models.CharField(
+        _("coordinating office"),
+        max_length=200,
+        blank=True,
+        help_text=_("E.g. “Kommunales Bildungsmanagement der Stadt Trier”."),
+    )
+    office_address = models.TextField(_("address of the office"), blank=True)
+    office_email = models.EmailField(_("e-mail of the office"), blank=True)
+    office_phone = models.CharField(_("phone of the office"), max_length=50, blank=True)
+    declaration_text = models.TextField(
+        _("text of the support declaration"),
+        help_text=_(
+            "What a new partner agrees to on the online form; paragraphs separated by a blank line."
+        ),
+    )
+    certificate_text = models.TextField(
+        _("certificate text"),
+        blank=True,
+        help_text=_("Printed on the “MINT-Botschafter” certificate below the partner’s name."),
+    )
+    notification_email = models.EmailField(
+        _("notification e-mail"),
+        blank=True,
+        help_text=_("Where new support declarations are reported; the office’s e-mail when empty."),
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("network profile")
+        verbose_name_plural = _("network profile")
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="network_profile_single_row")]
+
+    def __str__(self):
+        return self.name
+
+    @classmethod
+    def load(cls):
+        """The network's row, or an unsaved blank one before the coordinators filled it in.
+
+        Costs one query; never writes, so a GET request does not create data.
+        """
+        return cls.objects.filter(pk=1).first() or cls(name=_("MINT network"))
+
+    @property
+    def notification_recipient(self):
+        return self.notification_email or self.office_email
+
+    @staticmethod
+    def _lines(text):
+        return [line.strip(" -•\t") for line in text.splitlines() if line.strip(" -•\t")]
+
+    @property
+    def goal_list(self):
+        return self._lines(self.goals)
+
+    @property
+    def benefit_list(self):
+        return self._lines(self.benefits)
 
 
 class PartnerQuerySet(models.QuerySet):
     def public(self):
         """Approved partners who agreed to be listed."""
         return self.filter(status=Partner.Status.APPROVED, public_listing=True)
+
+    def pending(self):
+        return self.filter(status=Partner.Status.PENDING)
 
 
 class Partner(models.Model):
@@ -30,6 +124,8 @@ class Partner(models.Model):
         CHAMBER = "chamber", _("chamber or association")
         FOUNDATION = "foundation", _("foundation")
         PRIVATE_PERSON = "private_person", _("private person")
+
+    SCHOOL_KINDS = frozenset({Kind.PRIMARY_SCHOOL, Kind.SECONDARY_SCHOOL, Kind.VOCATIONAL_SCHOOL})
 
     class Status(models.TextChoices):
         PENDING = "pending", _("pending")
@@ -51,6 +147,26 @@ class Partner(models.Model):
         blank=True,
         related_name="partners",
     )
+    school_form = models.ForeignKey(
+        SchoolForm,
+        verbose_name=_("school form"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="partners",
+        help_text=_("For schools: the directory lists schools by their form."),
+    )
+    logo = models.ImageField(
+        _("logo"),
+        upload_to="partner-logos/",
+        width_field="logo_width",
+        height_field="logo_height",
+        blank=True,
+        validators=[validate_logo],
+        help_text=_("A PNG, JPEG or WebP image; SVG is not accepted."),
+    )
+    logo_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    logo_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     representative_name = models.CharField(_("representative"), max_length=150, blank=True)
     representative_function = models.CharField(
         _("function"), max_length=150, blank=True, help_text=_("E.g. “Hauptgeschäftsführer”.")
@@ -60,6 +176,11 @@ class Partner(models.Model):
     website = models.URLField(_("website"), blank=True)
     description = models.TextField(_("description"), blank=True)
     declaration_date = models.DateField(_("support declaration signed"), null=True, blank=True)
+    declaration_text = models.TextField(
+        _("declaration agreed to"),
+        blank=True,
+        help_text=_("The text of the support declaration as it read when the partner agreed."),
+    )
     ambassador_since = models.DateField(
         _("MINT ambassador since"),
         null=True,
@@ -113,3 +234,8 @@ class Partner(models.Model):
     @property
     def is_ambassador(self):
         return self.ambassador_since is not None
+
+    @property
+    def is_private_person(self):
+        """Private persons are shown by name only, never with contact or representative."""
+        return self.kind == self.Kind.PRIVATE_PERSON
