@@ -1,0 +1,117 @@
+"""Every public page of the portal, found from the URLconf and filled with real data.
+
+Used by the robustness, header and privacy tests, so that a page added later is checked
+without anyone remembering to list it. "Public" means: not the admin, not the language
+switch endpoint; the concrete address comes from reversing each named pattern with values
+taken from a small, fully linked database (see ``populate``).
+"""
+
+import itertools
+from html.parser import HTMLParser
+
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls.exceptions import NoReverseMatch
+from django.utils import translation
+
+from tests import factories
+
+EXCLUDED_NAMESPACES = {"admin"}
+EXCLUDED_NAMES = {"set_language", "healthz"}
+
+
+def populate():
+    """A small linked database: taxonomy, provider, published offer, a partner if possible.
+
+    Returns candidate values per URL keyword (``slug``, ``pk``, ``track`` …).
+    """
+    taxonomy = factories.make_taxonomy()
+    provider = factories.make_provider(taxonomy, name="IT Haus GmbH", slug="it-haus-gmbh")
+    offer = factories.make_offer(taxonomy, provider=provider, title="Praktikum Robotik")
+    values = {
+        "track": [taxonomy["ausbildung"].slug],
+        "sector": [taxonomy["it"].slug],
+        "region": [taxonomy["trier"].slug],
+        "pk": [offer.pk],
+        "slug": [provider.slug],
+    }
+    make_partner = getattr(factories, "make_partner", None)
+    if make_partner is not None:
+        partner = make_partner(taxonomy)
+        values["slug"].append(partner.slug)
+        values["pk"].append(partner.pk)
+    return values
+
+
+def _named_patterns(patterns, prefix=""):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            namespace = entry.namespace
+            if namespace in EXCLUDED_NAMESPACES:
+                continue
+            yield from _named_patterns(
+                entry.url_patterns, f"{prefix}{namespace}:" if namespace else prefix
+            )
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield f"{prefix}{entry.name}", entry
+
+
+def public_url_names():
+    """The names of all public URL patterns, with the keyword arguments each one needs."""
+    found = {}
+    for name, pattern in _named_patterns(get_resolver().url_patterns):
+        if name.split(":")[-1] in EXCLUDED_NAMES:
+            continue
+        found[name] = sorted(pattern.pattern.converters)
+    return found
+
+
+def public_urls(client, values):
+    """One concrete address per public pattern, preferring one that answers 200.
+
+    Patterns whose keywords have no value at all are returned with ``None`` so callers can
+    report them instead of silently skipping them.
+    """
+    urls = {}
+    with translation.override("de"):
+        for name, keywords in public_url_names().items():
+            candidates = [values.get(keyword, []) for keyword in keywords]
+            first = None
+            for combination in itertools.product(*candidates):
+                try:
+                    url = reverse(name, kwargs=dict(zip(keywords, combination, strict=True)))
+                except NoReverseMatch:
+                    continue
+                first = first or url
+                if client.get(url).status_code == 200:
+                    urls[name] = url
+                    break
+            else:
+                urls[name] = first
+    return urls
+
+
+class FormCollector(HTMLParser):
+    """Collects the forms of a page: method, action and the names of their fields."""
+
+    def __init__(self):
+        super().__init__()
+        self.forms = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.forms.append(
+                {
+                    "method": (attrs.get("method") or "get").lower(),
+                    "action": attrs.get("action"),
+                    "fields": [],
+                }
+            )
+        elif tag in {"input", "select", "textarea", "button"} and self.forms and attrs.get("name"):
+            self.forms[-1]["fields"].append(attrs["name"])
+
+
+def forms_on(html):
+    collector = FormCollector()
+    collector.feed(html)
+    return collector.forms

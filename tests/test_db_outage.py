@@ -1,0 +1,94 @@
+"""While the database is unreachable, pages answer 503 with a friendly page, then recover."""
+
+import json
+import logging
+from unittest import mock
+
+import pytest
+from django.db import OperationalError, connection
+from django.test import RequestFactory
+
+from retribus.jsonlog import JsonLineFormatter
+from retribus.views import server_error
+
+
+def database_down():
+    """Every new cursor fails the way a dropped connection does in the driver."""
+    error = connection.Database.OperationalError("server closed the connection unexpectedly")
+    return mock.patch.object(connection, "create_cursor", side_effect=error)
+
+
+def assert_friendly_503(response):
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    html = response.content.decode()
+    assert '<html lang="de">' in html and "<h1>" in html
+    assert "Traceback" not in html and "OperationalError" not in html
+
+
+@pytest.fixture
+def production(settings):
+    settings.DEBUG = False
+    return settings
+
+
+def test_public_pages_answer_503_while_the_database_is_down_and_recover(
+    client, taxonomy, production
+):
+    for url in ["/", "/impressum/", "/angebote/ausbildung/"]:
+        with database_down():
+            assert_friendly_503(client.get(url))
+
+        assert client.get(url).status_code == 200, url
+
+
+def test_the_outage_is_logged_as_one_json_line(client, db, production, caplog):
+    with caplog.at_level(logging.ERROR, logger="retribus.outage"), database_down():
+        client.get("/")
+
+    [record] = [r for r in caplog.records if r.name == "retribus.outage"]
+    entry = json.loads(JsonLineFormatter().format(record))
+    assert entry["level"] == "ERROR"
+    assert entry["path"] == "/"
+    assert entry["status_code"] == 503
+    assert entry["exc_type"] == "OperationalError"
+    assert "\n" not in JsonLineFormatter().format(record)
+
+
+def test_an_outage_outside_any_view_is_a_503_too(db, production):
+    request = RequestFactory().get("/")
+    try:
+        raise OperationalError("could not connect to server")
+    except OperationalError:
+        response = server_error(request)
+
+    assert_friendly_503(response)
+
+
+def test_other_server_errors_get_the_friendly_500_page(client, db, production):
+    client.raise_request_exception = False
+    with mock.patch("pages.views.get_object_or_404", side_effect=RuntimeError("bug")):
+        response = client.get("/impressum/")
+
+    assert response.status_code == 500
+    html = response.content.decode()
+    assert '<html lang="de">' in html and "<h1>" in html and "RuntimeError" not in html
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite's in-memory test database cannot be disconnected without losing it",
+)
+def test_a_refused_postgresql_connection_gives_503_until_it_is_back(
+    client, transactional_db, production
+):
+    real_port = connection.settings_dict["PORT"]
+    connection.close()
+    connection.settings_dict["PORT"] = "1"  # nothing listens there: connection refused
+    try:
+        assert_friendly_503(client.get("/impressum/"))
+        assert_friendly_503(client.get("/"))
+    finally:
+        connection.settings_dict["PORT"] = real_port
+
+    assert client.get("/impressum/").status_code == 200

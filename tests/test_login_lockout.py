@@ -1,0 +1,105 @@
+"""The admin login locks after repeated failures, and a coordinator can unlock it."""
+
+import pytest
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.contrib.auth.models import Permission
+
+PASSWORD = "Richtig-und-lang-2026"
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def editor(django_user_model):
+    return django_user_model.objects.create_user(
+        "redaktion", "redaktion@example.org", PASSWORD, is_staff=True
+    )
+
+
+def attempt(client, username, password, address="203.0.113.7"):
+    return client.post(
+        "/admin/login/",
+        {"username": username, "password": password, "next": "/admin/"},
+        REMOTE_ADDR=address,
+    )
+
+
+def fail_until_locked(client, username, address="203.0.113.7"):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        attempt(client, username, "falsch", address)
+
+
+def test_wrong_passwords_below_the_limit_only_show_the_login_form(client, editor):
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        response = attempt(client, "redaktion", "falsch")
+        assert response.status_code == 200
+
+    assert attempt(client, "redaktion", PASSWORD).status_code == 302
+
+
+def test_the_right_password_is_refused_once_the_limit_is_reached(client, editor):
+    fail_until_locked(client, "redaktion")
+
+    response = attempt(client, "redaktion", PASSWORD)
+
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
+    html = response.content.decode()
+    assert '<html lang="de">' in html and "<h1>" in html
+
+
+def test_lockout_follows_the_user_name_to_another_address(client, editor):
+    fail_until_locked(client, "redaktion", address="203.0.113.7")
+
+    assert attempt(client, "redaktion", PASSWORD, address="198.51.100.20").status_code == 429
+
+
+def test_a_coordinator_unlocks_by_deleting_the_access_attempts(client, editor, django_user_model):
+    fail_until_locked(client, "redaktion")
+    coordinator = django_user_model.objects.create_user(
+        "koordination", "k@example.org", "Koordination-2026", is_staff=True
+    )
+    coordinator.user_permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="axes",
+            codename__in=["view_accessattempt", "delete_accessattempt"],
+        )
+    )
+    coordinator_client = client.__class__()
+    coordinator_client.force_login(coordinator)
+    attempts = list(AccessAttempt.objects.values_list("pk", flat=True))
+    assert attempts
+
+    confirm = coordinator_client.post(
+        "/admin/axes/accessattempt/",
+        {"action": "delete_selected", "_selected_action": attempts, "post": "yes"},
+    )
+
+    assert confirm.status_code == 302
+    assert not AccessAttempt.objects.exists()
+    assert attempt(client, "redaktion", PASSWORD).status_code == 302
+
+
+def test_the_proxy_address_is_not_counted_as_the_client(client, editor, settings):
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    for number in range(settings.AXES_FAILURE_LIMIT):
+        client.post(
+            "/admin/login/",
+            {"username": f"bot-{number}", "password": "x"},
+            REMOTE_ADDR="10.0.0.2",
+            HTTP_X_FORWARDED_FOR="spoofed, 203.0.113.7",
+        )
+
+    response = client.post(
+        "/admin/login/",
+        {"username": "redaktion", "password": PASSWORD, "next": "/admin/"},
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR="198.51.100.20",
+    )
+
+    assert response.status_code == 302
+    assert AccessAttempt.objects.filter(ip_address="203.0.113.7").exists()
