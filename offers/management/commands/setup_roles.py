@@ -1,0 +1,61 @@
+"""Create or update the three admin roles (groups) and their permissions.
+
+Idempotent: run it after every migration that adds models (``make demo-data`` does), and the
+groups again hold exactly the permissions below. docs/curation.md explains the roles.
+"""
+
+from django.contrib.auth.models import Group, Permission
+from django.core.management.base import BaseCommand
+from django.db.models import Q
+
+COORDINATION = "Koordination"
+PROVIDER_EDITORS = "Anbieter-Redaktion"
+READ_ONLY = "Lesezugriff"
+
+CURATED_APPS = ("offers", "network")
+TAXONOMIES = ("region", "track", "sector", "offertype", "schoolform", "subject")
+
+
+def role_permissions():
+    """The permissions of each role, as querysets."""
+    curated = Permission.objects.filter(content_type__app_label__in=CURATED_APPS)
+    return {
+        # Everything in the offer database and the network, and inviting people.
+        COORDINATION: curated
+        | Permission.objects.filter(
+            content_type__app_label="auth",
+            codename__in=["view_user", "add_user", "change_user", "view_group"],
+        ),
+        # A provider's own staff: their offers and contact persons, never publishing.
+        # Which provider is theirs comes from Provider.editors, not from a permission.
+        PROVIDER_EDITORS: Permission.objects.filter(content_type__app_label="offers").filter(
+            Q(codename__in=["view_offer", "add_offer", "change_offer"])
+            | Q(codename__in=["view_provider", "change_provider"])
+            | Q(
+                codename__in=[
+                    "view_contactperson",
+                    "add_contactperson",
+                    "change_contactperson",
+                    "delete_contactperson",
+                ]
+            )
+            | Q(codename__in=[f"view_{name}" for name in TAXONOMIES])
+        ),
+        # Everything, read-only.
+        READ_ONLY: curated.filter(
+            Q(codename__startswith="view_") | Q(codename="access_all_providers")
+        ),
+    }
+
+
+class Command(BaseCommand):
+    help = "Create the roles Koordination, Anbieter-Redaktion and Lesezugriff with their permissions."
+
+    def handle(self, *args, **options):
+        for name, permissions in role_permissions().items():
+            group, created = Group.objects.get_or_create(name=name)
+            group.permissions.set(permissions)
+            self.stdout.write(
+                f"{'Created' if created else 'Updated'} role “{name}” "
+                f"with {group.permissions.count()} permissions."
+            )
