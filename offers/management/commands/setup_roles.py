@@ -49,7 +49,7 @@ def role_permissions():
 
 
 class Command(BaseCommand):
-    help = "Create the roles Koordination, Anbieter-Redaktion and Lesezugriff with their permissions."
+    help = "Create the roles Koordination, Anbieter-Redaktion and Lesezugriff."
 
     def handle(self, *args, **options):
         for name, permissions in role_permissions().items():
