@@ -75,24 +75,18 @@ class PartnerAdmin(SimpleHistoryAdmin):
         ),
     ]
 
-    def get_queryset(self, request):
-        # Pending declarations are the coordinators' to-do list: rank them first.
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                pending_first=Case(
-                    When(status=Partner.Status.PENDING, then=Value(0)),
-                    default=Value(1),
-                    output_field=IntegerField(),
-                )
-            )
-        )
-
     def get_ordering(self, request):
-        return ["pending_first", "-declaration_date", "name"]
+        # Pending declarations are the coordinators' to-do list: they come first.
+        pending_first = Case(
+            When(status=Partner.Status.PENDING, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        )
+        return [pending_first.asc(), "-declaration_date", "name"]
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "website":
+            kwargs["assume_scheme"] = "https"
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
         if db_field.name == "logo":
             # Django's own message says "not an image"; SVG uploads end up here too.

@@ -108,8 +108,8 @@ class DeclarationForm(forms.ModelForm):
             "region": _("Where you are located or mainly active."),
             "representative_function": _("E.g. head teacher, managing director."),
             "email": _("We send the confirmation here. Not published."),
-            "phone": _("Optional; for questions from the coordinating office. Not published."),
-            "description": _("Optional; at most 1000 characters."),
+            "phone": _("For questions from the coordinating office. Not published."),
+            "description": _("At most 1000 characters."),
             "public_listing": _(
                 "Organisations are listed with name, kind, region, representative and website; "
                 "private persons by their name only. Without this consent you are a member but "

@@ -1,7 +1,6 @@
 """Public pages of the network: about, directory, partner pages, certificate, declaration."""
 
 from django.db.models import Count
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
 from offers.models import Offer
@@ -118,7 +117,8 @@ def declaration(request):
     """
     profile = NetworkProfile.load()
     if not profile.declaration_text:
-        raise Http404("The network has no declaration text yet.")
+        # Nobody can agree to a text the coordinators have not written yet.
+        return render(request, "network/declaration_closed.html", {"profile": profile})
     status = 200
     if request.method == "POST":
         form = DeclarationForm(request.POST)

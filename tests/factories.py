@@ -44,3 +44,31 @@ def make_offer(taxonomy, *, sectors=None, regions=None, provider=None, **fields)
     offer.sectors.set(sectors or [taxonomy["it"]])
     offer.regions.set(regions or [taxonomy["trier"]])
     return offer
+
+
+def make_network_profile(**fields):
+    """The network's single profile row, with a declaration text so the form is open."""
+    from network.models import NetworkProfile
+
+    fields.setdefault("name", "MINT-Initiativkreis Trier")
+    fields.setdefault("declaration_text", "Wir unterstützen den MINT-Initiativkreis Trier.")
+    fields.setdefault("office_email", "buero@example.org")
+    return NetworkProfile.objects.create(**fields)
+
+
+def make_partner(taxonomy, **fields):
+    """An approved, publicly listed partner who is MINT ambassador, unless fields say otherwise."""
+    import datetime
+
+    from network.models import Partner
+
+    n = next(_counter)
+    fields.setdefault("name", f"Partner {n}")
+    fields.setdefault("slug", f"partner-{n}")
+    fields.setdefault("kind", Partner.Kind.COMPANY)
+    fields.setdefault("region", taxonomy["trier"])
+    fields.setdefault("status", Partner.Status.APPROVED)
+    fields.setdefault("public_listing", True)
+    fields.setdefault("declaration_date", datetime.date(2013, 3, 1))
+    fields.setdefault("ambassador_since", datetime.date(2013, 6, 1))
+    return Partner.objects.create(**fields)
