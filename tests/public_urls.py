@@ -13,6 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.exceptions import NoReverseMatch
 from django.utils import translation
 
+from pages.models import LegalPage
 from tests import factories
 
 EXCLUDED_NAMESPACES = {"admin"}
@@ -25,6 +26,9 @@ def populate():
     Returns candidate values per URL keyword (``slug``, ``pk``, ``track`` …).
     """
     taxonomy = factories.make_taxonomy()
+    for kind, title in LegalPage.Kind.choices:
+        # Seeded by a data migration, but gone after a transactional test's flush.
+        LegalPage.objects.get_or_create(kind=kind, defaults={"title": title, "body": title})
     provider = factories.make_provider(taxonomy, name="IT Haus GmbH", slug="it-haus-gmbh")
     offer = factories.make_offer(taxonomy, provider=provider, title="Praktikum Robotik")
     values = {

@@ -1,0 +1,1 @@
+"""Running the portal: backup and restore commands (see docs/operations.md)."""
