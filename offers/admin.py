@@ -214,6 +214,11 @@ class ProviderAdmin(ProviderScopedAdmin):
         )
         return format_html('<a href="{}">{}</a>', url, provider.stale_total)
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "website":
+            kwargs["assume_scheme"] = "https"
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
         if request.user.has_perm(ALL_PROVIDERS):

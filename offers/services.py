@@ -248,9 +248,9 @@ class _Vocabulary:
     def __init__(self, objects, *extra_keys):
         self.by_key = {}
         for obj in objects:
-            for key in (obj.name, obj.slug, *(getattr(obj, k) for k in extra_keys)):
-                if key:
-                    self.by_key.setdefault(spreadsheet.normalize(key), []).append(obj)
+            keys = {obj.name, obj.slug, *(getattr(obj, k) for k in extra_keys)}
+            for key in {spreadsheet.normalize(key) for key in keys if key}:
+                self.by_key.setdefault(key, []).append(obj)
 
     def find(self, value):
         return self.by_key.get(spreadsheet.normalize(value), [])
