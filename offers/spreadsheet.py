@@ -21,6 +21,7 @@ from openpyxl.styles import Font
 from .models import Offer
 
 SEPARATOR = ";"
+JOINER = SEPARATOR + " "  # what the export writes between values, for readability
 
 # Column key -> header, in the order of the providers' checklist: who and where, then the offer
 # (form, title and description, duration, participants, grades, MINT subject, school form),
@@ -226,7 +227,7 @@ def offer_row(offer):
     school_forms = (
         ALL_SCHOOL_FORMS
         if offer.all_school_forms
-        else SEPARATOR.join(f.name for f in offer.school_forms.all())
+        else JOINER.join(f.name for f in offer.school_forms.all())
     )
     return {
         "provider": provider.name,
@@ -249,13 +250,13 @@ def offer_row(offer):
         "participants_note": offer.participants_note,
         "grade_min": offer.grade_min,
         "grade_max": offer.grade_max,
-        "subjects": SEPARATOR.join(s.name for s in offer.subjects.all()),
+        "subjects": JOINER.join(s.name for s in offer.subjects.all()),
         "school_forms": school_forms,
-        "tracks": SEPARATOR.join(tracks),
-        "sectors": SEPARATOR.join(s.name for s in sectors),
+        "tracks": JOINER.join(tracks),
+        "sectors": JOINER.join(s.name for s in sectors),
         "venue": _words(VENUE_WORDS, offer.venue),
         "place": offer.place,
-        "regions": SEPARATOR.join(r.name for r in offer.regions.all()),
+        "regions": JOINER.join(r.name for r in offer.regions.all()),
         "audience": _words(AUDIENCE_WORDS, offer.audience),
         "year_round": "ja" if offer.year_round else "nein",
         "dates_note": offer.dates_note,

@@ -351,3 +351,19 @@ def test_unreadable_upload_is_a_form_error_not_a_crash(client, coordinator):
     response = upload(client, b"PK\x03\x04 this is no workbook", "kaputt.xlsx")
     assert response.status_code == 200
     assert response.context["form"].errors
+
+
+def test_the_documented_sample_file_imports_cleanly(db):
+    from django.conf import settings
+    from django.core.management import call_command
+
+    call_command("loaddata", str(settings.BASE_DIR / "fixtures" / "taxonomies.json"), verbosity=0)
+    setup_roles()
+    coordinator = make_user("Koordination")
+    data = (settings.BASE_DIR / "docs" / "import-sample.csv").read_bytes()
+    report = run(data, coordinator, dry_run=False)
+    assert report.errors == []
+    assert report.written and [r.action for r in report.rows] == ["new"] * 4
+    visit = Offer.objects.get(title="Betriebsbesichtigung mit Werkstatt")
+    assert {f.short_name for f in visit.school_forms.all()} == {"RS+", "IGS", "Gym."}
+    assert {s.name for s in visit.sectors.all()} == {"IT, Computer", "Elektro"}
