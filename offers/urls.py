@@ -1,11 +1,12 @@
 from django.urls import path
 
-from . import views
+from . import search_views, views
 
 app_name = "offers"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("suche/", search_views.search, name="search"),
     path("angebote/<slug:track>/", views.walk_track, name="walk_track"),
     path("angebote/<slug:track>/<slug:sector>/", views.walk_sector, name="walk_sector"),
     path(

@@ -46,6 +46,40 @@ def make_offer(taxonomy, *, sectors=None, regions=None, provider=None, **fields)
     return offer
 
 
+def add_search_vocabulary(taxonomy):
+    """Extends ``make_taxonomy`` with what the search facets need: a broad field of study
+    with finer fields below it, a state with its districts, and more values of each kind."""
+    broad = Sector.objects.create(
+        name="Mathematik, Naturwissenschaften",
+        slug="mathematik-naturwissenschaften",
+        track=taxonomy["studium"],
+    )
+    taxonomy["chemie"].parent = broad
+    taxonomy["chemie"].save()
+    state = Region.objects.create(name="Rheinland-Pfalz", slug="rheinland-pfalz", level="state")
+    Region.objects.filter(pk__in=[taxonomy["trier"].pk, taxonomy["vulkaneifel"].pk]).update(
+        parent=state
+    )
+    taxonomy.update(
+        mint=broad,
+        physik=Sector.objects.create(
+            name="Physik", slug="physik", track=taxonomy["studium"], parent=broad
+        ),
+        metall=Sector.objects.create(
+            name="Metall, Maschinenbau", slug="metall-maschinenbau", track=taxonomy["ausbildung"]
+        ),
+        rlp=state,
+        saarland=Region.objects.create(name="Saarland", slug="saarland", level="state"),
+        workshop=OfferType.objects.create(name="Workshop", slug="workshop"),
+        vortrag=OfferType.objects.create(name="Vortrag in der Schule", slug="vortrag"),
+        rs=SchoolForm.objects.create(name="Realschule plus", slug="realschule-plus"),
+        igs=SchoolForm.objects.create(name="Integrierte Gesamtschule", slug="igs"),
+        technik=Subject.objects.create(name="Technik", slug="technik", letter="T"),
+        mathematik=Subject.objects.create(name="Mathematik", slug="mathematik", letter="M"),
+    )
+    return taxonomy
+
+
 def make_network_profile(**fields):
     """The network's single profile row, with a declaration text so the form is open."""
     from network.models import NetworkProfile

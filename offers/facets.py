@@ -1,0 +1,214 @@
+"""The search engine behind the search page: one results page, its total and facet counts.
+
+Input is a validated ``SearchSpec`` (``offers/filters.py``), output a ``SearchResult``.
+Facet counts are disjunctive: the count beside a value is the number of results the
+search would have if that value were added to its facet, so each facet is counted
+against every *other* active filter.
+
+Two engines count the same thing:
+
+* ``reference_counts`` – one plain ``COUNT`` per facet value, obviously right and slow;
+  tests and any faster engine prove themselves against it.
+* ``grouped_counts`` – what the page uses: one grouped query per facet over the offer
+  table or the many-to-many link table, so the number of queries never depends on the
+  number of offers or facet values.
+"""
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.core.paginator import Page, Paginator
+from django.db.models import BigIntegerField, Count, Exists, OuterRef, Q, Value
+
+from .filters import (
+    DURATION_BANDS,
+    FACETS,
+    SearchSpec,
+    duration_band_condition,
+    facet_condition,
+    matching_offers,
+    order_offers,
+    spec_conditions,
+)
+from .models import GRADE_MAX, GRADE_MIN, Offer
+
+PER_PAGE = 20
+GRADES = range(GRADE_MIN, GRADE_MAX + 1)
+COUNTED = (*FACETS, "grade")
+
+
+@dataclass
+class SearchResult:
+    spec: SearchSpec
+    page: Page
+    total: int
+    counts: dict = field(default_factory=dict)
+    """Facet name → {value key → count}; every value of every facet, zeros included."""
+    relaxations: dict = field(default_factory=dict)
+    """Only for an empty result: filter name → results without that filter."""
+
+
+def facet_keys(name, vocabulary):
+    if name == "grade":
+        return list(GRADES)
+    return [key for key, _label in vocabulary.choices(name)]
+
+
+def reference_counts(spec, vocabulary):
+    """Counts by asking, for every value, how many offers the search plus that value has."""
+    counts = {}
+    for name in COUNTED:
+        base = matching_offers(spec, vocabulary, without=name)
+        counts[name] = {
+            key: base.filter(facet_condition(name, (key,), vocabulary)).count()
+            for key in facet_keys(name, vocabulary)
+        }
+    return counts
+
+
+def _links(relation, base):
+    """Rows of a many-to-many link table that belong to offers in ``base``."""
+    return getattr(Offer, relation).through.objects.filter(offer__in=base.values("pk"))
+
+
+def _hierarchy_counts(relation, column, base):
+    """Counts per node of a two-level taxonomy where a node stands for itself and its
+    children (sectors and finer fields, states and districts): the offers linked to the
+    node directly, plus those linked only through a child, each offer counted once."""
+    parent = f"{column}__parent"
+    links = _links(relation, base)
+    direct = links.values_list(column).annotate(n=Count("offer"))
+    through_child = (
+        links.filter(**{f"{parent}__isnull": False})
+        .exclude(
+            Exists(
+                getattr(Offer, relation).through.objects.filter(
+                    offer=OuterRef("offer"), **{column: OuterRef(parent)}
+                )
+            )
+        )
+        .values_list(parent)
+        .annotate(n=Count("offer", distinct=True))
+    )
+    totals = Counter()
+    for key, n in direct.union(through_child, all=True):
+        totals[key] += n
+    return totals
+
+
+def _school_form_counts(base):
+    """Offers open to every school form count for each form; the union returns them
+    under the key 0 in the same round trip as the per-form counts."""
+    listed = _links("school_forms", base.filter(all_school_forms=False))
+    per_form = listed.values_list("schoolform").annotate(n=Count("offer"))
+    open_to_all = (
+        base.filter(all_school_forms=True)
+        .order_by()
+        .values_list(Value(0, output_field=BigIntegerField()))
+        .annotate(n=Count("pk"))
+    )
+    totals = Counter()
+    for key, n in per_form.union(open_to_all, all=True):
+        totals[key] += n
+    everyone = totals.pop(0, 0)
+    return Counter({key: n + everyone for key, n in totals.items()}), everyone
+
+
+def _by_slug(name, vocabulary, counts_by_pk, default=0):
+    return {
+        slug: counts_by_pk.get(obj.pk, default) for slug, obj in getattr(vocabulary, name).items()
+    }
+
+
+def grouped_counts(spec, vocabulary):
+    """The same numbers as ``reference_counts`` in one query per facet."""
+    counts = {}
+
+    base = matching_offers(spec, vocabulary, without="track").order_by()
+    per_track = (
+        _links("sectors", base)
+        .values_list("sector__track")
+        .annotate(n=Count("offer", distinct=True))
+    )
+    counts["track"] = _by_slug("track", vocabulary, dict(per_track))
+
+    base = matching_offers(spec, vocabulary, without="sector").order_by()
+    counts["sector"] = _by_slug("sector", vocabulary, _hierarchy_counts("sectors", "sector", base))
+
+    base = matching_offers(spec, vocabulary, without="type").order_by()
+    counts["type"] = _by_slug(
+        "type", vocabulary, dict(base.values_list("offer_type").annotate(n=Count("pk")))
+    )
+
+    base = matching_offers(spec, vocabulary, without="subject").order_by()
+    per_subject = _links("subjects", base).values_list("subject").annotate(n=Count("offer"))
+    counts["subject"] = _by_slug("subject", vocabulary, dict(per_subject))
+
+    base = matching_offers(spec, vocabulary, without="schoolform").order_by()
+    per_form, everyone = _school_form_counts(base)
+    counts["schoolform"] = _by_slug("schoolform", vocabulary, per_form, default=everyone)
+
+    base = matching_offers(spec, vocabulary, without="region").order_by()
+    counts["region"] = _by_slug("region", vocabulary, _hierarchy_counts("regions", "region", base))
+
+    base = matching_offers(spec, vocabulary, without="venue").order_by()
+    per_venue = dict(base.values_list("venue").annotate(n=Count("pk")))
+    counts["venue"] = {key: per_venue.get(key, 0) for key in facet_keys("venue", vocabulary)}
+
+    base = matching_offers(spec, vocabulary, without="duration")
+    bands = list(DURATION_BANDS)
+    per_band = base.aggregate(
+        **{
+            f"band_{i}": Count("pk", filter=duration_band_condition(key))
+            for i, key in enumerate(bands)
+        }
+    )
+    counts["duration"] = {key: per_band[f"band_{i}"] for i, key in enumerate(bands)}
+
+    base = matching_offers(spec, vocabulary, without="grade")
+    per_grade = base.aggregate(
+        **{
+            f"grade_{grade}": Count("pk", filter=Q(grade_min__lte=grade, grade_max__gte=grade))
+            for grade in GRADES
+        }
+    )
+    counts["grade"] = {grade: per_grade[f"grade_{grade}"] for grade in GRADES}
+    return counts
+
+
+def relaxations(spec, vocabulary):
+    """For each active filter, how many results the search has without it – one query."""
+    active = spec.active_filters
+    if not active:
+        return {}
+    totals = Offer.objects.published().aggregate(
+        **{
+            f"without_{name}": Count(
+                "pk", filter=Q(*spec_conditions(spec, vocabulary, without=name))
+            )
+            if len(active) > 1
+            else Count("pk")
+            for name in active
+        }
+    )
+    return {name: totals[f"without_{name}"] for name in active}
+
+
+def search(spec, vocabulary, *, per_page=PER_PAGE, count_facets=grouped_counts):
+    """The page of results ``spec`` asks for (the last one if it asks past the end),
+    the total, the facet counts and, when nothing matches, the counts without each filter.
+    """
+    results = (
+        order_offers(matching_offers(spec, vocabulary), spec)
+        .select_related("provider", "offer_type")
+        .prefetch_related("school_forms")
+    )
+    page = Paginator(results, per_page).get_page(spec.page)
+    total = page.paginator.count
+    return SearchResult(
+        spec=spec,
+        page=page,
+        total=total,
+        counts=count_facets(spec, vocabulary),
+        relaxations=relaxations(spec, vocabulary) if total == 0 else {},
+    )
