@@ -1,5 +1,7 @@
 """Shared fixtures: a small, known offer database built from factories."""
 
+import os
+
 import pytest
 
 from tests import factories
@@ -8,3 +10,63 @@ from tests import factories
 @pytest.fixture
 def taxonomy(db):
     return factories.make_taxonomy()
+
+
+@pytest.fixture(scope="module")
+def demo_server(request, django_db_setup, django_db_blocker):
+    """A live server with the demo data loaded, shared by the tests of one module.
+
+    pytest-django's own ``live_server`` fixture gives every test a transactional database that
+    is flushed after the test, which would drop the demo data after the first test and, run
+    from the test's thread while a Playwright session is open, fails. So this runs
+    pytest-django's ``LiveServer`` for the module instead. The data is committed so that the
+    server thread sees it; afterwards the database is flushed and its state from before (rows
+    written by migrations) restored, so the tests of other modules find what they expect.
+    """
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test.utils import modify_settings
+    from pytest_django.live_server_helper import LiveServer
+
+    address = (
+        request.config.getvalue("liveserver")
+        or os.environ.get("DJANGO_LIVE_TEST_SERVER_ADDRESS")
+        or "localhost"
+    )
+    with django_db_blocker.unblock():
+        # The data is committed and everything flushed afterwards: never on a real database.
+        # (pytest-django creates the test database only for tests marked django_db.)
+        in_memory = connection.vendor == "sqlite" and connection.is_in_memory_db()
+        if not in_memory and not connection.settings_dict["NAME"].startswith("test_"):
+            pytest.fail("demo_server needs the test database: mark the module django_db")
+        before = connection.creation.serialize_db_to_string()
+        call_command("load_demo_data", verbosity=0)
+        server = LiveServer(address)
+        try:
+            with modify_settings(ALLOWED_HOSTS={"append": server.thread.host}):
+                yield server
+        finally:
+            server.stop()
+            call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True)
+            connection.creation.deserialize_db_from_string(before)
+
+
+@pytest.fixture(scope="module")
+def browser(demo_server):
+    """One headless Debian Chromium per test module, driven by Playwright.
+
+    While Playwright's sync API is active, its event loop is registered in this thread and
+    Django takes every database call from here for one from async code and refuses it. The
+    tests' own database calls (the django_db marker's transaction per test) are plain
+    synchronous calls, so that check is switched off while the browser runs.
+    """
+    from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, require_chromium
+
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
