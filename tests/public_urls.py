@@ -37,6 +37,9 @@ def populate():
         "region": [taxonomy["trier"].slug],
         "pk": [offer.pk],
         "slug": [provider.slug],
+        # A password-reset link of a user that does not exist: the "invalid link" page.
+        "uidb64": ["MTIzNDU2"],
+        "token": ["c0ffee-0123456789abcdef"],
     }
     make_partner = getattr(factories, "make_partner", None)
     if make_partner is not None:

@@ -91,6 +91,7 @@ def test_the_audit_catches_external_and_inline_resources():
 @pytest.mark.parametrize("language", ["", "/en"])
 def test_no_public_page_loads_anything_from_another_host(client, db, language):
     urls = public_urls(client, populate())
+    assert None not in urls.values(), f"no data to build some public URLs from: {urls}"
 
     checked = 0
     for url in urls.values():
