@@ -116,24 +116,27 @@ class PartnerAdmin(SimpleHistoryAdmin):
             services.approval_mail_send(partner=obj, absolute_url=request.build_absolute_uri)
 
     def _approve(self, request, queryset, *, award_ambassador):
-        approved = 0
+        changed = mailed = 0
         for partner in queryset.exclude(
             status=Partner.Status.APPROVED, ambassador_since__isnull=False
         ):
-            services.partner_approve(
+            mailed += services.partner_approve(
                 partner=partner,
                 absolute_url=request.build_absolute_uri,
                 award_ambassador=award_ambassador,
             )
-            approved += 1
+            changed += 1
         self.message_user(
             request,
-            ngettext(
-                "%(count)d partner approved; approvals were confirmed by e-mail.",
-                "%(count)d partners approved; approvals were confirmed by e-mail.",
-                approved,
+            ngettext("%(count)d partner updated.", "%(count)d partners updated.", changed)
+            % {"count": changed}
+            + " "
+            + ngettext(
+                "%(count)d newly approved partner was told by e-mail.",
+                "%(count)d newly approved partners were told by e-mail.",
+                mailed,
             )
-            % {"count": approved},
+            % {"count": mailed},
             messages.SUCCESS,
         )
 

@@ -65,11 +65,14 @@ class DeclarationForm(forms.ModelForm):
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
+    # Text inputs with an input mode rather than type="url"/"email": a mistyped value comes
+    # back in the form, and HTML does not allow an invalid value in those input types.
     website = forms.URLField(
         label=_("Website"),
         required=False,
         assume_scheme="https",
         max_length=200,
+        widget=forms.TextInput(attrs={"inputmode": "url", "autocomplete": "url"}),
         error_messages={
             "invalid": _("Please enter a complete web address, such as https://www.example.org.")
         },
@@ -138,7 +141,7 @@ class DeclarationForm(forms.ModelForm):
         }
         widgets = {
             "description": forms.Textarea(attrs={"rows": 4, "maxlength": DESCRIPTION_MAX_LENGTH}),
-            "email": forms.EmailInput(attrs={"autocomplete": "email"}),
+            "email": forms.TextInput(attrs={"inputmode": "email", "autocomplete": "email"}),
             "phone": forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
             "representative_name": forms.TextInput(attrs={"autocomplete": "name"}),
             "representative_function": forms.TextInput(
@@ -155,7 +158,6 @@ class DeclarationForm(forms.ModelForm):
         self.fields["school_form"].queryset = SchoolForm.objects.all()
         self.fields["school_form"].empty_label = _("Not a school")
         self.fields["region"].empty_label = _("Please choose, if in the region")
-        self.fields["website"].widget.attrs["autocomplete"] = "url"
 
     def clean_description(self):
         description = self.cleaned_data["description"].strip()

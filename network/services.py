@@ -87,8 +87,8 @@ def partner_approve(*, partner, absolute_url, award_ambassador=False):
     """Approve a partner, optionally award "MINT-Botschafter"; mail the declarant once.
 
     ``absolute_url(path)`` turns a path into a full address for the mail (the request's
-    ``build_absolute_uri``). Returns True if the partner was not approved before (and so
-    was told by mail).
+    ``build_absolute_uri``). Returns True if the declarant was told by mail, which happens
+    only when the partner was not approved before.
     """
     newly_approved = partner.status != Partner.Status.APPROVED
     today = timezone.localdate()
@@ -100,8 +100,8 @@ def partner_approve(*, partner, absolute_url, award_ambassador=False):
     partner._change_reason = "Approved"
     partner.save()
     if newly_approved:
-        approval_mail_send(partner=partner, absolute_url=absolute_url)
-    return newly_approved
+        return approval_mail_send(partner=partner, absolute_url=absolute_url)
+    return False
 
 
 def approval_mail_send(*, partner, absolute_url):
