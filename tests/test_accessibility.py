@@ -12,7 +12,9 @@ import urllib.request
 from urllib.parse import urlsplit
 
 import pytest
+from django.urls import reverse
 
+from network.models import Partner
 from offers.models import Offer, Provider
 from tests.browser_support import (
     AXE_JS,
@@ -36,6 +38,15 @@ def _provider_page():
     return Provider.objects.get(name="IT Haus GmbH").get_absolute_url()
 
 
+def _partner_page():
+    # A partner that is also a provider, so its live offers are on the page.
+    return Partner.objects.public().get(slug="universitaet-trier").get_absolute_url()
+
+
+def _certificate_page():
+    return reverse("network:certificate", kwargs={"slug": "universitaet-trier"})
+
+
 # Name → path, or a function returning the path (called with database access, before the
 # browser starts). Add pages here; the demo data is loaded.
 PUBLIC_PAGES = {
@@ -47,6 +58,15 @@ PUBLIC_PAGES = {
     "walk: offers in all regions": "/angebote/studium/chemie/alle-regionen/",
     "offer page": _offer_page,
     "provider page": _provider_page,
+    "network page": "/netzwerk/",
+    "partner directory": "/netzwerk/partner/",
+    "partner page": _partner_page,
+    "support declaration form": "/netzwerk/unterstuetzen/",
+    "ambassador certificate": _certificate_page,
+    "search with filters": (
+        "/suche/?track=ausbildung&sector=it-computer&region=landkreis-trier-saarburg"
+    ),
+    "search, nothing found": "/suche/?track=ausbildung&sector=it-computer&q=xyzzy",
 }
 
 

@@ -213,3 +213,17 @@ def test_walk_pages_run_a_fixed_number_of_queries(
         )
     with django_assert_num_queries(expected):
         client.get(url)
+
+
+def test_offers_step_links_to_the_search_page_with_the_same_filters(client, world):
+    walk = client.get("/angebote/ausbildung/it-computer/landkreis-trier-saarburg/")
+    search_url = walk.context["search_url"]
+    assert (
+        search_url == "/suche/?track=ausbildung&sector=it-computer&region=landkreis-trier-saarburg"
+    )
+    assert f'href="{search_url.replace("&", "&amp;")}"' in walk.content.decode()
+
+    search = client.get(search_url)
+    assert search.status_code == 200
+    walk_titles = {offer.title for offer in walk.context["page_obj"].object_list}
+    assert all(title in search.content.decode() for title in walk_titles)
