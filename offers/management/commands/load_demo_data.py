@@ -60,7 +60,8 @@ class Command(BaseCommand):
                 "the demo data; remove generated data first (manage.py generate_offers --clear)."
             )
         with transaction.atomic():
-            call_command("loaddata", str(TAXONOMIES), str(DEMO), verbosity=0)
+            # network_profile: the network's texts (network/fixtures/), one row with pk 1.
+            call_command("loaddata", str(TAXONOMIES), str(DEMO), "network_profile", verbosity=0)
             record_initial_history()
         published = Offer.objects.published().count()
         self.stdout.write(
