@@ -63,6 +63,10 @@ PUBLIC_PAGES = {
     "partner page": _partner_page,
     "support declaration form": "/netzwerk/unterstuetzen/",
     "ambassador certificate": _certificate_page,
+    "search with filters": (
+        "/suche/?track=ausbildung&sector=it-computer&region=landkreis-trier-saarburg"
+    ),
+    "search, nothing found": "/suche/?track=ausbildung&sector=it-computer&q=xyzzy",
 }
 
 
