@@ -492,6 +492,9 @@ class OfferAdmin(ProviderScopedAdmin):
         ),
     ]
 
+    class Media:
+        css = {"all": ["css/admin-offers.css"]}
+
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("regions")
 
@@ -503,7 +506,10 @@ class OfferAdmin(ProviderScopedAdmin):
 
     @admin.display(description=_("served regions"))
     def served_regions(self, offer):
-        return ", ".join(region.name for region in offer.regions.all())
+        # One name and a count keep the column narrow; the tooltip names them all.
+        names = [region.name for region in offer.regions.all()]
+        shown = names[0] + (f" +{len(names) - 1}" if len(names) > 1 else "") if names else "–"
+        return format_html('<span title="{}">{}</span>', ", ".join(names), shown)
 
     @admin.display(description=_("last confirmed"), ordering="last_confirmed")
     def confirmation(self, offer):

@@ -650,9 +650,11 @@ def offers_import(*, dataset, dry_run, user):
         provider = providers.get(spreadsheet.normalize(values.get("provider", "")))
         offer = None
         code = values.get("code", "")
+        duplicate_code = False
         if code:
             normalized_code = spreadsheet.normalize(code)
-            if normalized_code in code_lines:
+            duplicate_code = normalized_code in code_lines
+            if duplicate_code:
                 parser.problem(
                     "code",
                     _("“%(value)s” is already used in row %(other)s")
@@ -690,7 +692,7 @@ def offers_import(*, dataset, dry_run, user):
                 )
             title_lines.setdefault(title_key, row.line)
         if offer is not None:
-            if offer.pk in offer_lines:
+            if offer.pk in offer_lines and not duplicate_code:
                 parser.problem(
                     "title",
                     _("the same offer is already in row %(other)s")

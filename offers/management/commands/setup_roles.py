@@ -55,7 +55,8 @@ class Command(BaseCommand):
         for name, permissions in role_permissions().items():
             group, created = Group.objects.get_or_create(name=name)
             group.permissions.set(permissions)
-            self.stdout.write(
-                f"{'Created' if created else 'Updated'} role “{name}” "
-                f"with {group.permissions.count()} permissions."
-            )
+            if options["verbosity"]:
+                self.stdout.write(
+                    f"{'Created' if created else 'Updated'} role “{name}” "
+                    f"with {group.permissions.count()} permissions."
+                )
