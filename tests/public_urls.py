@@ -20,12 +20,12 @@ EXCLUDED_NAMESPACES = {"admin"}
 EXCLUDED_NAMES = {"set_language", "healthz"}
 
 
-def populate():
+def populate(taxonomy=None):
     """A small linked database: taxonomy, provider, published offer, a partner if possible.
 
     Returns candidate values per URL keyword (``slug``, ``pk``, ``track`` …).
     """
-    taxonomy = factories.make_taxonomy()
+    taxonomy = taxonomy or factories.make_taxonomy()
     for kind, title in LegalPage.Kind.choices:
         # Seeded by a data migration, but gone after a transactional test's flush.
         LegalPage.objects.get_or_create(kind=kind, defaults={"title": title, "body": title})

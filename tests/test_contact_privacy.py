@@ -1,0 +1,43 @@
+"""Personal contact data appears only with published offers, on no other public page."""
+
+from offers.models import ContactPerson, Offer
+from tests.factories import make_offer, make_provider
+from tests.public_urls import populate, public_urls
+
+
+def test_contacts_of_unpublished_offers_appear_on_no_public_page(client, taxonomy):
+    values = populate(taxonomy)
+    hidden = make_provider(taxonomy, name="Geheim GmbH", slug="geheim-gmbh")
+    person = ContactPerson.objects.create(
+        provider=hidden, name="Erika Verborgen", email="verborgen@example.org", phone="0651 999"
+    )
+    for status in (Offer.Status.DRAFT, Offer.Status.REVIEW, Offer.Status.ARCHIVED):
+        make_offer(
+            taxonomy, provider=hidden, contact=person, title=f"Verborgen {status}", status=status
+        )
+    values["slug"].append(hidden.slug)
+    values["pk"].extend(Offer.objects.filter(provider=hidden).values_list("pk", flat=True))
+
+    urls = public_urls(client, values)
+    pages = [*urls.values(), f"/anbieter/{hidden.slug}/", "/suche/?q=Verborgen"]
+    pages += [
+        f"/angebot/{pk}/"
+        for pk in Offer.objects.filter(provider=hidden).values_list("pk", flat=True)
+    ]
+    for url in pages:
+        html = client.get(url).content.decode()
+        for secret in (person.name, person.email, person.phone):
+            assert secret not in html, f"{url} shows {secret!r}"
+
+
+def test_the_contact_of_a_published_offer_is_shown_on_its_page(client, taxonomy):
+    provider = make_provider(taxonomy, name="Offen GmbH", slug="offen-gmbh")
+    person = ContactPerson.objects.create(
+        provider=provider, name="Max Sichtbar", email="sichtbar@example.org"
+    )
+    offer = make_offer(taxonomy, provider=provider, contact=person)
+
+    html = client.get(offer.get_absolute_url()).content.decode()
+
+    assert "Max Sichtbar" in html
+    assert "sichtbar@example.org" in html
