@@ -119,6 +119,10 @@ class ProviderScopedAdmin(SimpleHistoryAdmin):
         version_id = getattr(request, "restoring_version", None)
         if version_id is not None:
             obj._change_reason = gettext("Restored version %(version)s") % {"version": version_id}
+        else:
+            obj._change_reason = (
+                gettext("Changed in the admin") if change else gettext("Added in the admin")
+            )
         super().save_model(request, obj, form, change)
 
 
@@ -138,6 +142,7 @@ class OfferInline(admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = True
+    view_on_site = False
     fields = ["title", "code", "offer_type", "grades", "status", "last_confirmed"]
     readonly_fields = fields
     verbose_name_plural = _("offers of this provider")
@@ -614,6 +619,7 @@ class OfferAdmin(ProviderScopedAdmin):
     # -- actions --
 
     def _transition(self, request, queryset, service, done_message):
+        """Run ``service`` on each offer; ``done_message(count)`` words the success."""
         moved, skipped = 0, 0
         for offer in queryset.select_related(None):
             try:
@@ -622,7 +628,7 @@ class OfferAdmin(ProviderScopedAdmin):
             except services.TransitionNotAllowed:
                 skipped += 1
         if moved:
-            self.message_user(request, done_message % {"count": moved}, messages.SUCCESS)
+            self.message_user(request, done_message(moved), messages.SUCCESS)
         if skipped:
             self.message_user(
                 request,
@@ -638,7 +644,13 @@ class OfferAdmin(ProviderScopedAdmin):
     @admin.action(description=_("Publish selected offers"), permissions=["publish"])
     def publish(self, request, queryset):
         self._transition(
-            request, queryset, services.offer_publish, gettext("%(count)s offers published.")
+            request,
+            queryset,
+            services.offer_publish,
+            lambda n: (
+                ngettext("%(count)s offer published.", "%(count)s offers published.", n)
+                % {"count": n}
+            ),
         )
 
     @admin.action(description=_("Submit selected drafts for review"), permissions=["change"])
@@ -647,7 +659,14 @@ class OfferAdmin(ProviderScopedAdmin):
             request,
             queryset,
             services.offer_submit_for_review,
-            gettext("%(count)s offers submitted for review."),
+            lambda n: (
+                ngettext(
+                    "%(count)s offer submitted for review.",
+                    "%(count)s offers submitted for review.",
+                    n,
+                )
+                % {"count": n}
+            ),
         )
 
     @admin.action(description=_("Send selected offers back to draft"), permissions=["publish"])
@@ -656,22 +675,40 @@ class OfferAdmin(ProviderScopedAdmin):
             request,
             queryset,
             services.offer_send_to_draft,
-            gettext("%(count)s offers sent back to draft."),
+            lambda n: (
+                ngettext(
+                    "%(count)s offer sent back to draft.", "%(count)s offers sent back to draft.", n
+                )
+                % {"count": n}
+            ),
         )
 
     @admin.action(description=_("Archive selected offers"), permissions=["publish"])
     def archive(self, request, queryset):
         self._transition(
-            request, queryset, services.offer_archive, gettext("%(count)s offers archived.")
+            request,
+            queryset,
+            services.offer_archive,
+            lambda n: (
+                ngettext("%(count)s offer archived.", "%(count)s offers archived.", n)
+                % {"count": n}
+            ),
         )
 
     @admin.action(description=_("Mark selected offers as confirmed today"), permissions=["change"])
     def confirm_today(self, request, queryset):
+        count = 0
         for offer in queryset.select_related(None):
             services.offer_confirm(offer=offer, user=request.user)
+            count += 1
         self.message_user(
             request,
-            gettext("%(count)s offers confirmed as current today.") % {"count": len(queryset)},
+            ngettext(
+                "%(count)s offer confirmed as current today.",
+                "%(count)s offers confirmed as current today.",
+                count,
+            )
+            % {"count": count},
             messages.SUCCESS,
         )
 
@@ -682,7 +719,12 @@ class OfferAdmin(ProviderScopedAdmin):
             return redirect("admin:offers_offer_change", copies[0].pk)
         self.message_user(
             request,
-            gettext("%(count)s copies created as drafts.") % {"count": len(copies)},
+            ngettext(
+                "%(count)s copy created as a draft.",
+                "%(count)s copies created as drafts.",
+                len(copies),
+            )
+            % {"count": len(copies)},
             messages.SUCCESS,
         )
         return None
