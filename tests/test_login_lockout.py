@@ -3,7 +3,8 @@
 import pytest
 from axes.models import AccessAttempt
 from django.conf import settings
-from django.contrib.auth.models import Permission
+
+from tests.admin_support import make_user, setup_roles
 
 PASSWORD = "Richtig-und-lang-2026"
 
@@ -58,17 +59,10 @@ def test_lockout_follows_the_user_name_to_another_address(client, editor):
     assert attempt(client, "redaktion", PASSWORD, address="198.51.100.20").status_code == 429
 
 
-def test_a_coordinator_unlocks_by_deleting_the_access_attempts(client, editor, django_user_model):
+def test_a_coordinator_unlocks_by_deleting_the_access_attempts(client, editor):
     fail_until_locked(client, "redaktion")
-    coordinator = django_user_model.objects.create_user(
-        "koordination", "k@example.org", "Koordination-2026", is_staff=True
-    )
-    coordinator.user_permissions.add(
-        *Permission.objects.filter(
-            content_type__app_label="axes",
-            codename__in=["view_accessattempt", "delete_accessattempt"],
-        )
-    )
+    setup_roles()
+    coordinator = make_user("Koordination")
     coordinator_client = client.__class__()
     coordinator_client.force_login(coordinator)
     attempts = list(AccessAttempt.objects.values_list("pk", flat=True))

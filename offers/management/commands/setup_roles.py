@@ -25,6 +25,14 @@ def role_permissions():
         | Permission.objects.filter(
             content_type__app_label="auth",
             codename__in=["view_user", "add_user", "change_user", "view_group"],
+        )
+        # The legal pages' text, and unlocking a login locked by django-axes.
+        | Permission.objects.filter(
+            content_type__app_label="pages", codename__in=["view_legalpage", "change_legalpage"]
+        )
+        | Permission.objects.filter(
+            content_type__app_label="axes",
+            codename__in=["view_accessattempt", "delete_accessattempt"],
         ),
         # A provider's own staff: their offers and contact persons, never publishing.
         # Which provider is theirs comes from Provider.editors, not from a permission.
