@@ -153,7 +153,7 @@ def test_directory_query_count_does_not_grow_with_partners(
         for _ in range(4):
             factories.make_partner(taxonomy, kind=kind, school_form=taxonomy["gym"])
 
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(4):
         client.get(DIRECTORY)
 
 
@@ -240,3 +240,78 @@ def test_logo_must_be_a_raster_image(taxonomy, name, content):
         partner.full_clean()
 
     assert "logo" in error.value.message_dict
+
+
+def png_bytes(width=120, height=60):
+    from io import BytesIO
+
+    from PIL import Image
+
+    buffer = BytesIO()
+    Image.new("RGB", (width, height), "#0b5c7a").save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_uploaded_logo_is_shown_with_its_size(client, admin_client, taxonomy, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    partner = factories.make_partner(taxonomy, name="Logo GmbH")
+    change_url = f"/admin/network/partner/{partner.pk}/change/"
+    form = admin_client.get(change_url).context["adminform"].form
+    data = {
+        name: ("" if value is None else value)
+        for name, value in form.initial.items()
+        if name in form.fields and name != "logo"
+    }
+    data.update(
+        public_listing="on",
+        region=taxonomy["trier"].pk,
+        logo=SimpleUploadedFile("logo.png", png_bytes(), content_type="image/png"),
+    )
+
+    response = admin_client.post(change_url, data)
+
+    assert response.status_code == 302
+    partner.refresh_from_db()
+    assert (partner.logo_width, partner.logo_height) == (120, 60)
+    html = client.get(DIRECTORY).content.decode()
+    assert f'src="{partner.logo.url}"' in html
+    assert 'width="120" height="60"' in html
+
+
+def test_oversized_logo_is_refused_with_a_message(admin_client, taxonomy, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    partner = factories.make_partner(taxonomy)
+    change_url = f"/admin/network/partner/{partner.pk}/change/"
+    form = admin_client.get(change_url).context["adminform"].form
+    data = {
+        name: ("" if value is None else value)
+        for name, value in form.initial.items()
+        if name in form.fields and name != "logo"
+    }
+    data.update(
+        public_listing="on",
+        logo=SimpleUploadedFile("logo.png", png_bytes(2400, 100), content_type="image/png"),
+    )
+
+    response = admin_client.post(change_url, data)
+
+    assert response.status_code == 200
+    assert "logo" in response.context["adminform"].form.errors
+    partner.refresh_from_db()
+    assert not partner.logo
+
+
+def test_partner_and_network_pages_run_a_fixed_number_of_queries(
+    client, taxonomy, django_assert_max_num_queries
+):
+    factories.make_network_profile()
+    provider = factories.make_provider(taxonomy)
+    for _ in range(5):
+        offer = factories.make_offer(taxonomy, provider=provider)
+        offer.school_forms.set([taxonomy["gym"]])
+    partner = factories.make_partner(taxonomy, provider=provider)
+
+    with django_assert_max_num_queries(4):
+        client.get(partner.get_absolute_url())
+    with django_assert_max_num_queries(4):
+        client.get(reverse("network:home"))
