@@ -2,6 +2,7 @@
 
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import capfirst
 
 from offers.models import Offer
 
@@ -51,7 +52,7 @@ def directory(request):
     form.fields["kind"].choices = [
         ("", form.fields["kind"].choices[0][1]),
         *(
-            (value, f"{label} ({kind_counts.get(value, 0)})")
+            (value, f"{capfirst(label)} ({kind_counts.get(value, 0)})")
             for value, label in Partner.Kind.choices
         ),
     ]
