@@ -42,13 +42,11 @@ class PortalCSPMiddleware(CSPMiddleware):
         return parts
 
 
-class DatabaseOutageMiddleware:
-    """Answers 503 with a friendly page while the database is unreachable.
+class NulByteGuardMiddleware:
+    """Refuses addresses with NUL characters with the friendly 400 page.
 
-    Recovery needs nothing from us: at the end of every request Django closes connections
-    that raised errors (close_old_connections), so the next request connects afresh.
-    Query strings with NUL characters are refused with 400 here as well: PostgreSQL cannot
-    store or compare them and would fail deep inside a query.
+    Browsers send them when told to (``%00``); PostgreSQL cannot store or compare them and
+    would fail deep inside a query, SQLite would silently cut the string.
     """
 
     def __init__(self, get_response):
@@ -60,6 +58,20 @@ class DatabaseOutageMiddleware:
             for key, values in request.GET.lists()
         ):
             return bad_request_page(request)
+        return self.get_response(request)
+
+
+class DatabaseOutageMiddleware:
+    """Answers 503 with a friendly page while the database is unreachable.
+
+    Recovery needs nothing from us: at the end of every request Django closes connections
+    that raised errors (close_old_connections), so the next request connects afresh.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
         return self.get_response(request)
 
     def process_exception(self, request, exception):

@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "retribus.middleware.PermissionsPolicyMiddleware",
     "retribus.middleware.PortalCSPMiddleware",
     "retribus.middleware.DatabaseOutageMiddleware",
+    "retribus.middleware.NulByteGuardMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
