@@ -81,11 +81,8 @@ def partner_detail(request, slug):
     )
     offers = []
     if partner.provider_id and not partner.is_private_person:
-        offers = (
-            Offer.objects.published()
-            .filter(provider=partner.provider)
-            .select_related("provider", "offer_type")
-            .prefetch_related("school_forms")
+        offers = list(
+            Offer.objects.published().filter(provider=partner.provider).select_related("offer_type")
         )
     return render(
         request,

@@ -311,7 +311,7 @@ def test_partner_and_network_pages_run_a_fixed_number_of_queries(
         offer.school_forms.set([taxonomy["gym"]])
     partner = factories.make_partner(taxonomy, provider=provider)
 
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(3):
         client.get(partner.get_absolute_url())
     with django_assert_max_num_queries(4):
         client.get(reverse("network:home"))
