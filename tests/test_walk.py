@@ -227,3 +227,23 @@ def test_offers_step_links_to_the_search_page_with_the_same_filters(client, worl
     assert search.status_code == 200
     walk_titles = {offer.title for offer in walk.context["page_obj"].object_list}
     assert all(title in search.content.decode() for title in walk_titles)
+
+
+def test_region_step_groups_districts_under_their_state_folded_when_there_are_several(
+    client, world
+):
+    saarland = Region.objects.create(name="Saarland", slug="saarland", level="state")
+    merzig = Region.objects.create(name="Merzig-Wadern", slug="merzig-wadern", parent=saarland)
+    make_offer(world, title="Saar-Praktikum", regions=[merzig, world["saarburg"]])
+
+    response = client.get("/angebote/ausbildung/it-computer/")
+    html = response.content.decode()
+
+    groups = {group.region.slug: group for group in response.context["region_groups"]}
+    assert [d.slug for d in groups["saarland"].districts] == ["merzig-wadern"]
+    assert groups["rheinland-pfalz"].region.offer_count == 5  # Saar-Praktikum counted once
+    assert response.context["total"] == 5
+    # Several states: each is a closed <details>, usable without JavaScript.
+    assert html.count('<details class="region-group">') == 2
+    single_state = client.get("/angebote/studium/chemie/").content.decode()
+    assert single_state.count('<details class="region-group" open>') == 1
