@@ -13,6 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.exceptions import NoReverseMatch
 from django.utils import translation
 
+from network.models import NetworkProfile
 from pages.models import LegalPage
 from tests import factories
 
@@ -41,6 +42,10 @@ def populate(taxonomy=None):
         "uidb64": ["MTIzNDU2"],
         "token": ["c0ffee-0123456789abcdef"],
     }
+    # The online support declaration is open only once the network has a declaration text.
+    profile = NetworkProfile.load()
+    profile.declaration_text = "Wir unterstützen die MINT-Bildung in der Region Trier."
+    profile.save()
     make_partner = getattr(factories, "make_partner", None)
     if make_partner is not None:
         partner = make_partner(taxonomy)
