@@ -395,10 +395,19 @@ class ProviderFilter(admin.SimpleListFilter):
 
 
 class ImportUploadForm(forms.Form):
+    # A survey of a thousand offers is well under 2 MB; the limit keeps uploads harmless.
+    MAX_BYTES = 10 * 1024 * 1024
+
     file = forms.FileField(
         label=_("spreadsheet"),
         help_text=_("XLSX, or CSV in UTF-8 or as Excel saves it (semicolons, Windows-1252)."),
     )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > self.MAX_BYTES:
+            raise forms.ValidationError(_("The file is larger than 10 MB."))
+        return upload
 
 
 @admin.register(Offer)
