@@ -55,7 +55,6 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django_filters",
     "simple_history",
-    "import_export",
     "csp",
     "axes",
     "pages",
