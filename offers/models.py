@@ -559,3 +559,27 @@ class Offer(models.Model):
         else:
             numbers = ""
         return ", ".join(part for part in (numbers, self.participants_note) if part)
+
+
+class CatalogVersion(models.Model):
+    """A single row whose token database triggers replace on every write to the catalogue.
+
+    The public walk caches its counts under this token (``offers/walk.py``). Triggers rather
+    than signals, so that bulk inserts, queryset updates and imports change it too; a random
+    token rather than a counter, so that a rolled-back write can never bring back a number
+    whose cached counts described data that was never committed.
+    """
+
+    token = models.CharField(_("token"), max_length=64)
+
+    class Meta:
+        verbose_name = _("catalogue version")
+        verbose_name_plural = _("catalogue versions")
+
+    def __str__(self):
+        return self.token
+
+    @classmethod
+    def current(cls):
+        """The token of the committed catalogue, or None if the row is missing (one query)."""
+        return cls.objects.filter(pk=1).values_list("token", flat=True).first()

@@ -3,7 +3,6 @@
 Only published offers are ever shown; a draft or archived offer is a 404 for the public.
 """
 
-from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Prefetch
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -17,13 +16,11 @@ OFFERS_PER_PAGE = 50
 
 def home(request):
     """The start of the walk: each track with the number of published offers behind it."""
+    catalog = walk.Catalog()
     return render(
         request,
         "offers/home.html",
-        {
-            "tracks": walk.tracks_with_offers(),
-            "offer_count": Offer.objects.published().count(),
-        },
+        {"tracks": catalog.tracks(), "offer_count": catalog.offer_count()},
     )
 
 
@@ -35,7 +32,7 @@ def walk_track(request, track):
         "offers/walk_track.html",
         {
             "track": track,
-            "sectors": walk.sector_choices(track),
+            "sectors": walk.Catalog().sectors(track),
             "breadcrumbs": walk.trail(track),
         },
     )
@@ -52,7 +49,7 @@ def _get_sector(track_slug, sector_slug):
 def walk_sector(request, track, sector):
     """Step 3: where the offers of the sector can be taken up, with an “all regions” choice."""
     sector = _get_sector(track, sector)
-    total, region_groups, single_regions = walk.region_choices(sector)
+    total, region_groups, single_regions = walk.Catalog().regions(sector)
     return render(
         request,
         "offers/walk_sector.html",
@@ -62,6 +59,7 @@ def walk_sector(request, track, sector):
             "total": total,
             "region_groups": region_groups,
             "single_regions": single_regions,
+            "sector_url": walk.sector_url(sector, sector.track),
             "all_regions_url": walk.region_url(sector.track, sector, walk.ALL_REGIONS),
             "breadcrumbs": walk.trail(sector.track, sector),
         },
@@ -72,9 +70,7 @@ def walk_region(request, track, sector, region):
     """The last step: the matching offers grouped by provider, as ReTriBuS listed them."""
     sector = _get_sector(track, sector)
     region = None if region == walk.ALL_REGIONS else get_object_or_404(Region, slug=region)
-    page = Paginator(walk.walk_offers(sector, region), OFFERS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    page = walk.Catalog().offer_page(sector, region, request.GET.get("page"), OFFERS_PER_PAGE)
     return render(
         request,
         "offers/walk_region.html",
