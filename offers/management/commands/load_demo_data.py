@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.test.utils import override_settings
 
 from network.models import Partner
 from offers.models import ContactPerson, Offer, Provider, Region, Sector
@@ -35,18 +36,32 @@ def rows_owned_by_others(demo_rows):
 
 
 def record_initial_history():
-    """Give rows the fixture loaded a first history entry, so the admin can restore it later.
+    """Give every row the fixtures loaded a first history entry, so the admin can restore it.
 
-    ``loaddata`` saves in raw mode, which django-simple-history does not record; offers do get
-    entries already, from the many-to-many changes it records. Rows with any history are left
-    alone, which keeps a second load from adding entries.
+    ``loaddata`` runs with history switched off (django-simple-history would record three
+    partial entries per offer, one per many-to-many field it sets, and triple the loading
+    time); this writes one complete entry per row in bulk instead, with the offers'
+    many-to-many snapshots. Rows that already have history are left alone, so a second load
+    adds no entries.
     """
     for model in (Provider, ContactPerson, Offer, Partner):
         history = model.history.model
-        unrecorded = model.objects.exclude(pk__in=history.objects.values(model._meta.pk.attname))
-        model.history.bulk_history_create(
-            list(unrecorded), default_change_reason="Demo data loaded"
+        unrecorded = list(model.objects.exclude(pk__in=history.objects.values("id")))
+        entries = model.history.bulk_history_create(
+            unrecorded, default_change_reason="Demo data loaded"
         )
+        entry_of = {entry.id: entry for entry in entries}
+        for field in getattr(history, "_history_m2m_fields", []):
+            through = field.remote_field.through
+            columns = [f.attname for f in through._meta.fields]
+            rows = through.objects.filter(**{f"{field.m2m_field_name()}__in": unrecorded})
+            getattr(history, field.name).model.objects.bulk_create(
+                getattr(history, field.name).model(
+                    history=entry_of[getattr(row, f"{field.m2m_field_name()}_id")],
+                    **{column: getattr(row, column) for column in columns},
+                )
+                for row in rows
+            )
 
 
 class Command(BaseCommand):
@@ -60,8 +75,9 @@ class Command(BaseCommand):
                 "the demo data; remove generated data first (manage.py generate_offers --clear)."
             )
         with transaction.atomic():
-            # network_profile: the network's texts (network/fixtures/), one row with pk 1.
-            call_command("loaddata", str(TAXONOMIES), str(DEMO), "network_profile", verbosity=0)
+            with override_settings(SIMPLE_HISTORY_ENABLED=False):
+                # network_profile: the network's texts (network/fixtures/), one row with pk 1.
+                call_command("loaddata", str(TAXONOMIES), str(DEMO), "network_profile", verbosity=0)
             record_initial_history()
         published = Offer.objects.published().count()
         self.stdout.write(
