@@ -8,6 +8,7 @@ import pytest
 from django.db import OperationalError, connection
 from django.test import RequestFactory
 
+from pages.models import LegalPage
 from retribus.jsonlog import JsonLineFormatter
 from retribus.views import server_error
 
@@ -82,6 +83,8 @@ def test_other_server_errors_get_the_friendly_500_page(client, db, production):
 def test_a_refused_postgresql_connection_gives_503_until_it_is_back(
     client, transactional_db, production
 ):
+    # Seeded by a migration, but an earlier transactional test's flush may have removed it.
+    LegalPage.objects.get_or_create(kind="impressum", defaults={"title": "Impressum", "body": "x"})
     real_port = connection.settings_dict["PORT"]
     connection.close()
     connection.settings_dict["PORT"] = "1"  # nothing listens there: connection refused
