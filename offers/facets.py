@@ -18,7 +18,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
-from django.db.models import BigIntegerField, Count, Exists, OuterRef, Q, Value
+from django.db.models import BigIntegerField, Count, F, Q, Value
+from django.db.models.functions import Coalesce
 
 from .filters import (
     DURATION_BANDS,
@@ -71,29 +72,34 @@ def _links(relation, base):
     return getattr(Offer, relation).through.objects.filter(offer__in=base.values("pk"))
 
 
-def _hierarchy_counts(relation, column, base):
-    """Counts per node of a two-level taxonomy where a node stands for itself and its
-    children (sectors and finer fields, states and districts): the offers linked to the
-    node directly, plus those linked only through a child, each offer counted once."""
-    parent = f"{column}__parent"
+def _hierarchy_counts(name, relation, column, base, vocabulary):
+    """Counts per node of a taxonomy where a node stands for itself and its children
+    (a broad sector and its finer fields, a state and its districts).
+
+    A leaf counts its direct links; a top-level node counts the distinct offers linked to it
+    or to any child, grouped by ``COALESCE(parent, node)``. Both groupings come back in one
+    round trip. A node in the middle of a deeper tree (it has a parent and children; the
+    portal's taxonomies are two levels deep) is counted on its own with a plain ``COUNT``.
+    """
     links = _links(relation, base)
-    direct = links.values_list(column).annotate(n=Count("offer"))
-    through_child = (
-        links.filter(**{f"{parent}__isnull": False})
-        .exclude(
-            Exists(
-                getattr(Offer, relation).through.objects.filter(
-                    offer=OuterRef("offer"), **{column: OuterRef(parent)}
-                )
-            )
-        )
-        .values_list(parent)
-        .annotate(n=Count("offer", distinct=True))
+    leaf = links.annotate(key=F(column), top=Value(False)).values_list("key", "top")
+    top = links.annotate(key=Coalesce(f"{column}__parent", column), top=Value(True)).values_list(
+        "key", "top"
     )
-    totals = Counter()
-    for key, n in direct.union(through_child, all=True):
-        totals[key] += n
-    return totals
+    rows = leaf.annotate(n=Count("offer")).union(
+        top.annotate(n=Count("offer", distinct=True)), all=True
+    )
+    nodes = getattr(vocabulary, name)
+    with_children = {obj.parent_id for obj in nodes.values()}
+    counts = {}
+    for key, is_top, n in rows:
+        if is_top == (key in with_children):
+            counts[key] = n
+    result = {slug: counts.get(obj.pk, 0) for slug, obj in nodes.items()}
+    for slug, obj in nodes.items():
+        if obj.parent_id and obj.pk in with_children:
+            result[slug] = base.filter(facet_condition(name, (slug,), vocabulary)).count()
+    return result
 
 
 def _school_form_counts(base):
@@ -133,7 +139,7 @@ def grouped_counts(spec, vocabulary):
     counts["track"] = _by_slug("track", vocabulary, dict(per_track))
 
     base = matching_offers(spec, vocabulary, without="sector").order_by()
-    counts["sector"] = _by_slug("sector", vocabulary, _hierarchy_counts("sectors", "sector", base))
+    counts["sector"] = _hierarchy_counts("sector", "sectors", "sector", base, vocabulary)
 
     base = matching_offers(spec, vocabulary, without="type").order_by()
     counts["type"] = _by_slug(
@@ -149,7 +155,7 @@ def grouped_counts(spec, vocabulary):
     counts["schoolform"] = _by_slug("schoolform", vocabulary, per_form, default=everyone)
 
     base = matching_offers(spec, vocabulary, without="region").order_by()
-    counts["region"] = _by_slug("region", vocabulary, _hierarchy_counts("regions", "region", base))
+    counts["region"] = _hierarchy_counts("region", "regions", "region", base, vocabulary)
 
     base = matching_offers(spec, vocabulary, without="venue").order_by()
     per_venue = dict(base.values_list("venue").annotate(n=Count("pk")))

@@ -24,6 +24,10 @@ from .filters import (
 from .models import GRADE_MAX, GRADE_MIN
 from .text_search import MAX_QUERY_LENGTH, clean_query
 
+# A hierarchical facet with more values than this (a national portal's 400 districts) lists
+# the children of a node only once the node is ticked.
+EXPAND_ALL_UP_TO = 100
+
 
 def spec_params(spec, *, page=True):
     """The query parameters of ``spec`` in a stable order, defaults left out."""
@@ -112,9 +116,13 @@ def _option(name, key, label, spec, counts):
     }
 
 
-def _visible(option):
-    option["children"] = [child for child in option["children"] if _visible(child)]
-    return option["count"] > 0 or option["selected"] or bool(option["children"])
+def _visible(option, expand_all):
+    """Whether to list an option: it has results or a tick. Its children are listed when
+    the facet is small enough to show whole, or when the option or a child is ticked."""
+    children = [child for child in option["children"] if _visible(child, expand_all)]
+    ticked = option["selected"] or any(child["selected"] for child in children)
+    option["children"] = children if expand_all or ticked else []
+    return option["count"] > 0 or ticked
 
 
 def facet_panels(spec, vocabulary, counts):
@@ -124,6 +132,7 @@ def facet_panels(spec, vocabulary, counts):
     """
     panels = []
     for name, legend in FACETS.items():
+        expand_all = len(counts[name]) <= EXPAND_ALL_UP_TO
         groups = []
         if name in ("sector", "region"):
             nodes = getattr(vocabulary, name)
@@ -155,7 +164,9 @@ def facet_panels(spec, vocabulary, counts):
                 }
             )
         for group in groups:
-            group["options"] = [option for option in group["options"] if _visible(option)]
+            group["options"] = [
+                option for option in group["options"] if _visible(option, expand_all)
+            ]
         groups = [group for group in groups if group["options"]]
         if groups:
             panels.append({"name": name, "legend": legend, "groups": groups})

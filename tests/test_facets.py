@@ -247,3 +247,20 @@ def test_relaxations_count_the_results_without_each_filter(vocab):
 
     assert result.total == 0
     assert result.relaxations == {"region": 1, "grade": 2}
+
+
+def test_a_deeper_sector_tree_still_counts_like_the_reference(vocab):
+    from offers.models import Sector
+
+    biochemie = Sector.objects.create(
+        name="Biochemie", slug="biochemie", track=vocab["studium"], parent=vocab["chemie"]
+    )
+    make_offer(vocab, sectors=[biochemie])
+    make_offer(vocab, sectors=[vocab["chemie"], biochemie])
+    make_offer(vocab, sectors=[vocab["physik"]])
+    vocabulary = Vocabulary.load()
+
+    grouped = facets.grouped_counts(SearchSpec(), vocabulary)
+
+    assert grouped == facets.reference_counts(SearchSpec(), vocabulary)
+    assert grouped["sector"]["chemie"] == 2

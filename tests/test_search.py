@@ -352,3 +352,34 @@ def test_a_shown_count_is_the_number_of_results_after_ticking_it(client, vocab):
                 ticked = client.get(SEARCH, {**params, "grade": grade["value"]})
                 assert ticked.context["result"].total == grade["count"], (params, grade)
     assert checked > 40
+
+
+def test_a_national_region_list_shows_districts_only_below_a_ticked_state(client, vocab):
+    from offers.models import Region
+
+    Region.objects.bulk_create(
+        Region(name=f"Kreis {i}", slug=f"kreis-{i}", parent=vocab["saarland"]) for i in range(120)
+    )
+    saar = Region.objects.get(slug="kreis-7")
+    make_offer(vocab, title="Saar", regions=[saar])
+    make_offer(vocab, title="Trier", regions=[vocab["trier"]])
+
+    def region_options(**params):
+        panels = client.get(SEARCH, params).context["panels"]
+        (panel,) = [p for p in panels if p["name"] == "region"]
+        return {o["key"]: [c["key"] for c in o["children"]] for o in panel["groups"][0]["options"]}
+
+    assert region_options() == {"rheinland-pfalz": [], "saarland": []}
+    assert region_options(region="saarland") == {"rheinland-pfalz": [], "saarland": ["kreis-7"]}
+    assert region_options(region="kreis-7")["saarland"] == ["kreis-7"]
+
+
+def test_a_small_region_list_shows_every_district(client, vocab):
+    make_offer(vocab, regions=[vocab["trier"]])
+    make_offer(vocab, regions=[vocab["vulkaneifel"]])
+
+    panels = client.get(SEARCH).context["panels"]
+
+    (panel,) = [p for p in panels if p["name"] == "region"]
+    (state,) = panel["groups"][0]["options"]
+    assert [child["key"] for child in state["children"]] == ["landkreis-vulkaneifel", "stadt-trier"]
