@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
 import pytest
+from django.urls import reverse
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -83,7 +84,8 @@ def site(client, db, settings):
     missing = [name for name, url in urls.items() if url is None]
     assert not missing, f"no data to build these public URLs from: {missing}"
     parameters, post_forms = set(COMMON_PARAMETERS), []
-    for url in urls.values():
+    # The admin login is not a public page, but anyone on the internet can post to it.
+    for url in [*urls.values(), reverse("admin:login")]:
         for form in forms_on(client.get(url).content.decode()):
             if form["method"] == "post":
                 post_forms.append((form["action"] or url, form["fields"]))
