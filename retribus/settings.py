@@ -218,7 +218,7 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 # Browser features no page of the portal uses; sent by retribus.middleware.
 PERMISSIONS_POLICY = (
     "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
-    "microphone=(), payment=(), usb=(), interest-cohort=()"
+    "microphone=(), payment=(), usb=(), browsing-topics=()"
 )
 
 # Content-Security-Policy (django-csp): nothing from another host, no inline script or
