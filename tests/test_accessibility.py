@@ -156,3 +156,23 @@ def test_page_has_no_axe_violations_and_fits_a_phone(name, paths, phone, demo_se
 @pytest.mark.parametrize("name", PUBLIC_PAGES)
 def test_page_is_valid_html(name, vnu_messages):
     assert vnu_messages[name] == []
+
+
+def test_keyboard_skips_to_the_walk_and_shows_where_the_focus_is(paths, phone, demo_server):
+    def focused(expression):
+        return phone.evaluate(
+            f"(() => {{ const e = document.activeElement; return {expression}; }})()"
+        )
+
+    phone.goto("/")
+    phone.keyboard.press("Tab")
+    assert focused("e.className") == "skip-link"
+    assert focused("getComputedStyle(e).outlineStyle") != "none"
+    phone.keyboard.press("Enter")
+    assert focused("e.id") == "main"
+
+    phone.keyboard.press("Tab")
+    assert focused("e.closest('.choices') !== null")
+    assert focused("getComputedStyle(e).outlineStyle") != "none"
+    phone.keyboard.press("Enter")
+    phone.wait_for_url(demo_server.url + "/angebote/*/")
