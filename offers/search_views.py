@@ -52,7 +52,7 @@ def search_url(spec):
 
 def value_label(name, value, vocabulary):
     if name == "q":
-        return f"“{value}”"
+        return _("“%(words)s”") % {"words": value}
     if name in ("grade", "size"):
         return str(value)
     return str(dict(vocabulary.choices(name))[value])

@@ -142,14 +142,13 @@ def test_chips_remove_one_value_each_and_clear_all(client, vocab):
         SEARCH, {"type": ["workshop", "praktikum"], "grade": "9", "q": "Angebot", "page": "1"}
     )
 
-    chips = {
-        chip["value"]: dict(parse_qsl(urlsplit(chip["url"]).query, keep_blank_values=True))
-        for chip in response.context["chips"]
-    }
-    assert set(chips) == {"“Angebot”", "Workshop", "Praktikum", "9"}
-    assert chips["Workshop"] == {"q": "Angebot", "type": "praktikum", "grade": "9"}
-    assert "grade" not in chips["9"]
-    assert "q" not in chips["“Angebot”"]
+    everything = {("q", "Angebot"), ("type", "workshop"), ("type", "praktikum"), ("grade", "9")}
+    removed = []
+    for chip in response.context["chips"]:
+        left = set(parse_qsl(urlsplit(chip["url"]).query))
+        assert len(everything - left) == 1 and left < everything, chip
+        removed.append((everything - left).pop())
+    assert sorted(removed) == sorted(everything)
     assert f'href="{SEARCH}"' in response.content.decode()
 
 
@@ -317,7 +316,7 @@ def test_search_page_runs_a_fixed_number_of_queries(
 
     add_offers(2)
     page_queries(client, django_assert_num_queries, expected, **params)
-    add_offers(30)
+    add_offers(12)
     page_queries(client, django_assert_num_queries, expected, **params)
 
 
