@@ -13,8 +13,12 @@ COPY offers ./offers
 COPY network ./network
 RUN pip install .
 COPY . .
+# collectstatic must run without DEBUG: only then does it use the manifest storage and
+# write staticfiles.json, without which every production page fails. The key below exists
+# only in this build step; the container gets the real SECRET_KEY from the environment.
 RUN DEBUG=1 python manage.py compilemessages -v0 \
-    && DEBUG=1 python manage.py collectstatic --noinput -v0
+    && SECRET_KEY=build-step-only-collectstatic-needs-a-key-but-signs-nothing-0123456789 \
+       python manage.py collectstatic --noinput -v0
 
 RUN useradd --system --home /app portal && chown -R portal /app
 USER portal
