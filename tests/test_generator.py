@@ -160,3 +160,11 @@ def test_generate_offers_command_loads_taxonomies_on_an_empty_database(db, capsy
 
     assert Offer.objects.count() == 50
     assert "Generated 50 offers" in capsys.readouterr().out
+
+
+def test_generate_offers_is_silent_at_verbosity_0(db, capsys):
+    # The benchmark reads a JSON report from stdout while it generates its data.
+    call_command("generate_offers", count=10, seed=1, verbosity=0)
+    call_command("generate_offers", clear=True, verbosity=0)
+
+    assert capsys.readouterr().out == ""

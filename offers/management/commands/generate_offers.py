@@ -41,14 +41,15 @@ class Command(BaseCommand):
             "without --count, only remove.",
         )
 
-    def handle(self, *args, count, seed, providers, national, clear, **options):
+    def handle(self, *args, count, seed, providers, national, clear, verbosity, **options):
         if count is None:
             count = 0 if clear else 1000
         if count < 0 or (providers is not None and providers < 1):
             raise CommandError("--count must be 0 or more and --providers at least 1.")
         if clear:
             deleted = generator.clear_generated()
-            self.stdout.write(f"Removed {deleted} generated offers.")
+            if verbosity:
+                self.stdout.write(f"Removed {deleted} generated offers.")
         if count == 0:
             return
         if not Track.objects.exists():
@@ -59,9 +60,10 @@ class Command(BaseCommand):
             )
         except generator.GeneratorError as error:
             raise CommandError(str(error)) from error
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Generated {result.offers} offers ({result.published} published) of "
-                f"{result.providers} providers in {result.seconds:.1f} s."
+        if verbosity:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Generated {result.offers} offers ({result.published} published) of "
+                    f"{result.providers} providers in {result.seconds:.1f} s."
+                )
             )
-        )

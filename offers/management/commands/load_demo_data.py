@@ -67,7 +67,7 @@ def record_initial_history():
 class Command(BaseCommand):
     help = "Load the taxonomies and the demo providers, offers and network partners (idempotent)."
 
-    def handle(self, *args, **options):
+    def handle(self, *args, verbosity, **options):
         demo_rows = json.loads(DEMO.read_text(encoding="utf-8"))
         if clashes := rows_owned_by_others(demo_rows):
             raise CommandError(
@@ -79,6 +79,8 @@ class Command(BaseCommand):
                 # network_profile: the network's texts (network/fixtures/), one row with pk 1.
                 call_command("loaddata", str(TAXONOMIES), str(DEMO), "network_profile", verbosity=0)
             record_initial_history()
+        if not verbosity:
+            return
         published = Offer.objects.published().count()
         self.stdout.write(
             self.style.SUCCESS(
