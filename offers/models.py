@@ -512,6 +512,18 @@ class Offer(models.Model):
                 condition=Q(status="published"),
                 name="offer_published_id_idx",
             ),
+            # The search page's sort orders: its first page reads 20 rows from these instead
+            # of sorting every match.
+            models.Index(
+                fields=["title", "id"],
+                condition=Q(status="published"),
+                name="offer_published_title_idx",
+            ),
+            models.Index(
+                fields=["-created_at", "-id"],
+                condition=Q(status="published"),
+                name="offer_published_newest_idx",
+            ),
         ]
         permissions = [
             ("publish_offer", _("Can publish, archive and return offers to draft")),
