@@ -53,7 +53,7 @@ $(NODE_DIR)/.installed: Makefile
 	@if command -v npm >/dev/null 2>&1; then \
 		mkdir -p $(NODE_DIR) && cd $(NODE_DIR) && \
 		{ [ -f package.json ] || echo '{"private": true}' > package.json; } && \
-		npm install --no-audit --no-fund --ignore-scripts --silent $(A11Y_NPM) && touch .installed; \
+		npm install --no-audit --no-fund --ignore-scripts --save-exact --silent $(A11Y_NPM) && touch .installed; \
 	else echo "NOTICE: npm is missing: the accessibility and HTML checks will be skipped"; fi
 	@command -v java >/dev/null 2>&1 || { [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1 && \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null; } || \
