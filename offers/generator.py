@@ -42,6 +42,7 @@ from .generator_vocabulary import (
     PROVIDER_NAMES,
     ROLES,
     SECTOR_SUBJECTS,
+    SECTOR_WEIGHTS,
     STREETS,
     STUDY_TITLES,
     STUDY_TOPICS,
@@ -247,6 +248,16 @@ def _place_name(region):
     return region.name
 
 
+def _weighted_sample(rng, sectors, k):
+    """``k`` different sectors, popular ones (SECTOR_WEIGHTS) more likely."""
+    pool = list(sectors)
+    chosen = []
+    while pool and len(chosen) < k:
+        weights = [SECTOR_WEIGHTS.get(sector.slug, 1) for sector in pool]
+        chosen.append(pool.pop(rng.choices(range(len(pool)), weights)[0]))
+    return chosen
+
+
 def _make_providers(rng, taxonomy, number, offset):
     """Providers with a home district, one or two sectors and one or two contact persons."""
     kinds, kind_weights = zip(*KIND_WEIGHTS, strict=True)
@@ -261,9 +272,7 @@ def _make_providers(rng, taxonomy, number, offset):
         track = track or (
             "ausbildung" if "ausbildung" in taxonomy.sectors else next(iter(taxonomy.sectors))
         )
-        sectors = rng.sample(
-            taxonomy.sectors[track], k=min(len(taxonomy.sectors[track]), rng.choice([1, 1, 2, 3]))
-        )
+        sectors = _weighted_sample(rng, taxonomy.sectors[track], rng.choice([1, 1, 2, 3]))
         if kind == Provider.Kind.UNIVERSITY:
             sectors = rng.sample(taxonomy.sectors[track], k=min(6, len(taxonomy.sectors[track])))
         word = rng.choice(COMPANY_WORDS.get(sectors[0].slug) or [sectors[0].name])

@@ -748,3 +748,32 @@ PROVIDER_NAMES = {
         "Naturschutzzentrum {town}",
     ],
 }
+
+# How often a sector is a provider's main sector, relative to 1 for sectors not listed: many
+# businesses in trade, metal, health and care, few in the humanities.
+SECTOR_WEIGHTS = {
+    "wirtschaft-verwaltung": 10,
+    "metall-maschinenbau": 8,
+    "gesundheit": 8,
+    "elektro": 7,
+    "dienstleistung": 7,
+    "it-computer": 6,
+    "produktion-fertigung": 6,
+    "verkehr-logistik": 5,
+    "bau-architektur-vermessung": 5,
+    "soziales-paedagogik": 5,
+    "technik-technologiefelder": 4,
+    "landwirtschaft-natur-umwelt": 3,
+    "naturwissenschaften": 3,
+    "medien": 2,
+    "informatik": 6,
+    "betriebswirtschaftslehre": 6,
+    "maschinenbau": 4,
+    "elektrotechnik": 3,
+    "chemie": 3,
+    "mathematik": 3,
+    "biologie": 3,
+    "psychologie": 3,
+    "rechtswissenschaft": 3,
+    "humanmedizin": 3,
+}
