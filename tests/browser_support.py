@@ -42,23 +42,23 @@ def unavailable(reason):
     """Skip with a visible reason, or fail when running in CI."""
     if in_ci():
         pytest.fail(f"{reason} — CI is set, so this check must run, not be skipped")
-    pytest.skip(reason)
+    pytest.skip(f"{reason}: check skipped")
 
 
 def require_chromium():
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
-        unavailable("Python Playwright is not installed: real-browser tests skipped")
+        unavailable("Python Playwright is not installed")
     if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
-        unavailable(f"Chromium not found at {CHROMIUM} (run `make browser`): browser tests skipped")
+        unavailable(f"Chromium not found at {CHROMIUM} (run `make browser`)")
 
 
 def require_file(path, hint):
     if not path.is_file():
-        unavailable(f"{path.name} not found in {path.parent} ({hint}): check skipped")
+        unavailable(f"{path.name} not found in {path.parent} ({hint})")
 
 
 def require_java():
     if shutil.which("java") is None:
-        unavailable("java is not installed: Nu HTML checker skipped")
+        unavailable("java is not installed, which the Nu HTML checker needs")
