@@ -56,10 +56,14 @@ def browser(demo_server):
     """One headless Debian Chromium per test module, driven by Playwright.
 
     While Playwright's sync API is active, its event loop is registered in this thread and
-    Django takes every database call from here for one from async code and refuses it. The
-    tests' own database calls (the django_db marker's transaction per test) are plain
-    synchronous calls, so that check is switched off while the browser runs.
+    Django takes every database call from here for one from async code: it refuses it, and
+    keeps a separate connection for that context. The tests' own database calls (the
+    django_db marker's transaction per test) are plain synchronous calls, so the check is
+    switched off while the browser runs, and that separate connection is closed before the
+    loop ends; left open, it would keep PostgreSQL from dropping the test database.
     """
+    from django.db import connections
+
     from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, require_chromium
 
     require_chromium()
@@ -69,4 +73,5 @@ def browser(demo_server):
         patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
+        connections.close_all()
         chromium.close()
