@@ -13,6 +13,8 @@ from .models import Offer, Provider, Region, Sector, Track
 
 # Thirty cards render fast on a phone and still show most providers of a region at once.
 OFFERS_PER_PAGE = 30
+# An offer page lists this many other offers of its provider; the provider page has them all.
+OTHER_OFFERS_SHOWN = 12
 
 
 def home(request):
@@ -115,11 +117,15 @@ def offer_detail(request, pk):
             "offer": offer,
             "provider": provider,
             "contacts": [offer.contact] if offer.contact else list(provider.contacts.all()),
-            "other_offers": Offer.objects.published()
-            .filter(provider=provider)
-            .exclude(pk=offer.pk)
-            .select_related("offer_type")
-            .order_by("title", "pk"),
+            # One more than shown tells whether to point to the provider page for the rest.
+            "other_offers": list(
+                Offer.objects.published()
+                .filter(provider=provider)
+                .exclude(pk=offer.pk)
+                .select_related("offer_type")
+                .order_by("title", "pk")[: OTHER_OFFERS_SHOWN + 1]
+            ),
+            "other_offers_shown": OTHER_OFFERS_SHOWN,
         },
     )
 

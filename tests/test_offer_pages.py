@@ -163,3 +163,21 @@ def test_offer_and_provider_pages_run_a_fixed_number_of_queries(
 def test_pages_link_a_print_stylesheet(client, praktikum):
     html = client.get(f"/angebot/{praktikum.pk}/").content.decode()
     assert re.search(r'<link rel="stylesheet" href="[^"]*print\.css" media="print">', html)
+
+
+def test_offer_page_lists_a_few_other_offers_and_links_the_provider_for_all(
+    client, taxonomy, praktikum
+):
+    from offers.views import OTHER_OFFERS_SHOWN
+
+    provider_link = 'href="/anbieter/it-haus-gmbh/"'
+    for n in range(OTHER_OFFERS_SHOWN):
+        make_offer(taxonomy, provider=praktikum.provider, title=f"Weiteres {n:02}")
+    html = client.get(f"/angebot/{praktikum.pk}/").content.decode()
+    assert f"Weiteres {OTHER_OFFERS_SHOWN - 1:02}" in html
+    assert html.count(provider_link) == 2  # breadcrumbs and contact block
+
+    make_offer(taxonomy, provider=praktikum.provider, title=f"Weiteres {OTHER_OFFERS_SHOWN:02}")
+    html = client.get(f"/angebot/{praktikum.pk}/").content.decode()
+    assert f"Weiteres {OTHER_OFFERS_SHOWN:02}" not in html
+    assert html.count(provider_link) == 3  # and "all offers of …"
