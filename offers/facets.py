@@ -14,26 +14,31 @@ Two engines count the same thing:
   number of offers or facet values.
 """
 
+import hashlib
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import BigIntegerField, Count, F, Q, Value
 from django.db.models.functions import Coalesce
 
 from .filters import (
+    DEFAULT_SORT,
     DURATION_BANDS,
     FACETS,
     SearchSpec,
+    Vocabulary,
     duration_band_condition,
     facet_condition,
     matching_offers,
     order_offers,
     spec_conditions,
 )
-from .models import GRADE_MAX, GRADE_MIN, Offer
+from .models import GRADE_MAX, GRADE_MIN, CatalogVersion, Offer
 
 PER_PAGE = 20
+CACHE_SECONDS = 24 * 60 * 60
 GRADES = range(GRADE_MIN, GRADE_MAX + 1)
 COUNTED = (*FACETS, "grade")
 
@@ -47,6 +52,11 @@ class SearchResult:
     """Facet name → {value key → count}; every value of every facet, zeros included."""
     relaxations: dict = field(default_factory=dict)
     """Only for an empty result: filter name → results without that filter."""
+
+
+def _page_offers(queryset):
+    """What a result card shows, without a query per card."""
+    return queryset.select_related("provider", "offer_type").prefetch_related("school_forms")
 
 
 def facet_keys(name, vocabulary):
@@ -204,11 +214,7 @@ def search(spec, vocabulary, *, per_page=PER_PAGE, count_facets=grouped_counts):
     """The page of results ``spec`` asks for (the last one if it asks past the end),
     the total, the facet counts and, when nothing matches, the counts without each filter.
     """
-    results = (
-        order_offers(matching_offers(spec, vocabulary), spec)
-        .select_related("provider", "offer_type")
-        .prefetch_related("school_forms")
-    )
+    results = _page_offers(order_offers(matching_offers(spec, vocabulary), spec))
     page = Paginator(results, per_page).get_page(spec.page)
     total = page.paginator.count
     return SearchResult(
@@ -218,3 +224,54 @@ def search(spec, vocabulary, *, per_page=PER_PAGE, count_facets=grouped_counts):
         counts=count_facets(spec, vocabulary),
         relaxations=relaxations(spec, vocabulary) if total == 0 else {},
     )
+
+
+class CachedSearch:
+    """``search`` for one request, with its expensive parts cached under the catalogue version.
+
+    ``CatalogVersion`` is a token that database triggers replace on every write to offers,
+    their links, the vocabularies or providers (see ``offers/walk.py``), so a cached count or
+    page is never stale. Cached: the vocabulary, per set of filters the total, the facet
+    counts and the empty-state counts, and per sort order and page the ids of the page's
+    offers. A repeated search then costs the version lookup and the page's offers by id; a
+    new one runs ``search``'s queries. Without a version row nothing is cached.
+    """
+
+    def __init__(self):
+        self.version = CatalogVersion.current()
+
+    def _cached(self, key, compute):
+        if self.version is None:
+            return compute()
+        return cache.get_or_set(f"search:{self.version}:{key}", compute, CACHE_SECONDS)
+
+    @staticmethod
+    def _key(spec):
+        return hashlib.sha256(repr(sorted(asdict(spec).items())).encode()).hexdigest()
+
+    def vocabulary(self):
+        return self._cached("vocabulary", Vocabulary.load)
+
+    def search(self, spec, vocabulary, *, per_page=PER_PAGE):
+        """The same ``SearchResult`` as ``search(spec, vocabulary)``."""
+        filters_only = replace(spec, page=1, sort=DEFAULT_SORT)
+
+        def summary():
+            total = matching_offers(spec, vocabulary).count()
+            relaxed = relaxations(spec, vocabulary) if total == 0 else {}
+            return total, grouped_counts(spec, vocabulary), relaxed
+
+        total, counts, relaxed = self._cached(f"summary:{self._key(filters_only)}", summary)
+        paginator = Paginator(range(total), per_page)
+        number = paginator.validate_number(min(spec.page, paginator.num_pages))
+        start = (number - 1) * per_page
+
+        def page_ids():
+            ordered = order_offers(matching_offers(spec, vocabulary), spec)
+            return list(ordered.values_list("pk", flat=True)[start : start + per_page])
+
+        key = f"ids:{self._key(replace(spec, page=number))}:{per_page}"
+        ids = self._cached(key, page_ids) if total else []
+        by_id = {offer.pk: offer for offer in _page_offers(Offer.objects.filter(pk__in=ids))}
+        page = Page([by_id[pk] for pk in ids if pk in by_id], number, paginator)
+        return SearchResult(spec=spec, page=page, total=total, counts=counts, relaxations=relaxed)

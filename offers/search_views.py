@@ -19,7 +19,6 @@ from .filters import (
     SORTS,
     OfferFilterSet,
     SearchSpec,
-    Vocabulary,
 )
 from .models import GRADE_MAX, GRADE_MIN
 from .text_search import MAX_QUERY_LENGTH, clean_query
@@ -202,12 +201,13 @@ def bad_request(request, filterset):
 
 def search(request):
     """Search published offers by text and every facet at once."""
-    vocabulary = Vocabulary.load()
+    engine = facets.CachedSearch()
+    vocabulary = engine.vocabulary()
     filterset = OfferFilterSet(request.GET, vocabulary=vocabulary)
     if not filterset.is_valid():
         return bad_request(request, filterset)
     spec = filterset.spec
-    result = facets.search(spec, vocabulary)
+    result = engine.search(spec, vocabulary)
     return render(
         request,
         "offers/search.html",

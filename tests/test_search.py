@@ -287,7 +287,7 @@ def test_very_long_text_is_shortened_with_a_notice(client, vocab):
     assert response.context["shortened"]
 
 
-def page_queries(client, django_assert_num_queries, expected, **params):
+def page_queries(client, django_assert_num_queries, expected, params):
     with django_assert_num_queries(expected):
         response = client.get(SEARCH, params)
     assert response.status_code == 200
@@ -295,18 +295,20 @@ def page_queries(client, django_assert_num_queries, expected, **params):
 
 
 @pytest.mark.parametrize(
-    ("params", "expected"),
+    ("params", "first", "again"),
     [
-        ({}, 18),
-        ({"q": "Roboter", "type": "praktikum", "schoolform": "gymnasium", "grade": "9"}, 18),
-        # An empty result asks once for the counts without each filter, and lists no offers.
-        ({"q": "Roboter", "region": "saarland"}, 17),
+        ({}, 20, 3),
+        ({"q": "Roboter", "type": "praktikum", "schoolform": "gymnasium", "grade": "9"}, 20, 3),
+        # Nothing found: one query for the counts without each filter, no offers to read.
+        ({"q": "Roboter", "region": "saarland"}, 18, 1),
     ],
 )
 def test_search_page_runs_a_fixed_number_of_queries(
-    client, vocab, django_assert_num_queries, params, expected
+    client, vocab, django_assert_num_queries, params, first, again
 ):
-    """6 vocabularies + 9 facet counts + count + page + school forms of the page's offers."""
+    """First time: catalogue version, 6 vocabularies, total, 9 facet counts, the page's ids,
+    its offers and their school forms. Again (cached under the same version): the version,
+    the offers and their school forms."""
 
     def add_offers(n):
         for i in range(n):
@@ -315,9 +317,47 @@ def test_search_page_runs_a_fixed_number_of_queries(
             offer.subjects.set([vocab["technik"]])
 
     add_offers(2)
-    page_queries(client, django_assert_num_queries, expected, **params)
+    page_queries(client, django_assert_num_queries, first, params)
+    page_queries(client, django_assert_num_queries, again, params)
     add_offers(12)
-    page_queries(client, django_assert_num_queries, expected, **params)
+    page_queries(client, django_assert_num_queries, first, params)
+    page_queries(client, django_assert_num_queries, again, params)
+
+
+def test_a_cached_search_sees_every_change_to_the_catalogue(client, vocab):
+    offer = make_offer(vocab, title="Roboter bauen")
+    assert found(client, q="Roboter") == ["Roboter bauen"]
+
+    make_offer(vocab, title="Roboter programmieren")
+    assert found(client, q="Roboter") == ["Roboter bauen", "Roboter programmieren"]
+
+    Offer.objects.filter(pk=offer.pk).update(status=Offer.Status.ARCHIVED)
+    assert found(client, q="Roboter") == ["Roboter programmieren"]
+    assert client.get(SEARCH).context["result"].counts["type"]["praktikum"] == 1
+
+
+def test_cached_search_returns_what_the_engine_returns(client, vocab):
+    from offers import facets
+    from offers.filters import SearchSpec, Vocabulary
+
+    rng = random.Random(11)
+    from tests.test_facets import random_catalogue, random_spec
+
+    random_catalogue(vocab, rng, size=30)
+    vocabulary = Vocabulary.load()
+    for _ in range(10):
+        spec = random_spec(rng, vocabulary)
+        spec = SearchSpec(**{**spec.__dict__, "sort": rng.choice(["title", "newest"])})
+        for page in (1, 2):
+            spec = SearchSpec(**{**spec.__dict__, "page": page})
+            plain = facets.search(spec, vocabulary, per_page=3)
+            for _attempt in ("miss", "hit"):
+                cached = facets.CachedSearch().search(spec, vocabulary, per_page=3)
+                assert cached.total == plain.total
+                assert cached.counts == plain.counts
+                assert cached.relaxations == plain.relaxations
+                assert cached.page.number == plain.page.number
+                assert list(cached.page) == list(plain.page)
 
 
 def test_a_shown_count_is_the_number_of_results_after_ticking_it(client, vocab):
