@@ -2,7 +2,7 @@
 
 Run by bench/run.py in a fresh process per (database, size), because Django's
 settings are per process:  python -m bench.measure --size 1000
-(DATABASE_URL selects the database; it is wiped and filled.)
+(DATABASE_URL selects a freshly migrated, empty database, which this fills.)
 """
 
 import argparse
@@ -21,7 +21,6 @@ import urllib.request
 from pathlib import Path
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
-os.environ.setdefault("DEBUG", "1")
 
 import django  # noqa: E402
 
@@ -39,7 +38,6 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def prepare(size, seed):
     started = time.perf_counter()
-    call_command("flush", interactive=False, verbosity=0)
     call_command("loaddata", "fixtures/taxonomies.json", verbosity=0)
     call_command("generate_offers", count=size, seed=seed, national=True, verbosity=0)
     if connection.vendor == "postgresql":
@@ -48,23 +46,33 @@ def prepare(size, seed):
     return time.perf_counter() - started
 
 
-def time_page(client, url, repetitions):
-    for _ in range(5):  # warm caches, connections and lazy imports
+def time_page(client, urls, repetitions):
+    """One URL is requested repeatedly after a warm-up; several URLs are each requested once,
+    the first few as warm-up, so every timed request is one the caches have not seen."""
+    warmup = 5
+    if len(urls) > 1:
+        repetitions = len(urls) - warmup
+        sequence = urls[warmup:]
+    else:
+        sequence = urls * repetitions
+    for url in urls[:warmup] if len(urls) > 1 else urls * warmup:
         response = client.get(url)
         assert response.status_code == 200, (url, response.status_code)
     with CaptureQueriesContext(connection) as queries:
-        client.get(url)
+        client.get(urls[0])
+    query_count = len(queries)  # read now: the next request resets the query log
     samples = []
-    for _ in range(repetitions):
+    for url in sequence:
         started = time.perf_counter()
         response = client.get(url)
         samples.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
     samples.sort()
     return {
-        "url": url,
+        "url": urls[0] if len(urls) == 1 else f"{len(sequence)} different URLs, e.g. {urls[-1]}",
         "median_ms": round(statistics.median(samples), 2),
         "p95_ms": round(samples[int(len(samples) * 0.95) - 1], 2),
-        "queries": len(queries),
+        "queries": query_count,
         "bytes": len(response.content),
     }
 
@@ -176,7 +184,7 @@ def main():
     client = Client()
     urls = pages.sample_urls()
     timings = {name: time_page(client, url, args.repetitions) for name, url in urls.items()}
-    load_urls = {"search_text": urls["search_text"], "floor": urls["floor"]}
+    load_urls = {"search_text": urls["search_text"][0], "floor": urls["floor"][0]}
     report = {
         "vendor": connection.vendor,
         "size": args.size,

@@ -18,7 +18,52 @@ def busiest(queryset, relation):
     )
 
 
-def sample_urls():
+WORDS = [
+    "Praktikum",
+    "Roboter",
+    "Labor",
+    "Werkstatt",
+    "Pflege",
+    "Chemie",
+    "Elektro",
+    "Holz",
+    "Daten",
+]
+
+
+def distinct_searches(count, *, text):
+    """``count`` different searches with three facets (and a text query when ``text``), so
+    that neither a result cache nor one cached text match can make the page look faster."""
+    types = list(OfferType.objects.values_list("slug", flat=True))
+    forms = list(SchoolForm.objects.values_list("slug", flat=True))
+    search = reverse("offers:search")
+    urls = []
+    for n in range(count):
+        params = {
+            "type": types[n % len(types)],
+            "schoolform": forms[(n // len(types)) % len(forms)],
+        }
+        params["grade"] = 5 + n % 9
+        if text:
+            params = {"q": WORDS[n % len(WORDS)], **params}
+        urls.append(f"{search}?{urlencode(params)}")
+    assert len(set(urls)) == count
+    return urls
+
+
+def distinct_walk_regions(track, sector, count):
+    regions = Region.objects.filter(level=Region.Level.DISTRICT).order_by("pk")[:count]
+    return [
+        reverse(
+            "offers:walk_region",
+            kwargs={"track": track.slug, "sector": sector.slug, "region": region.slug},
+        )
+        for region in regions
+    ]
+
+
+def sample_urls(distinct=45):
+    """Page name → list of URLs; a list of one is timed repeatedly, a longer list in turn."""
     track = Track.objects.get(slug="ausbildung")
     sector = busiest(Sector.objects.filter(track=track, parent=None), "offers")
     region = busiest(Region.objects.filter(level=Region.Level.DISTRICT), "offers")
@@ -28,7 +73,7 @@ def sample_urls():
     school_form = busiest(SchoolForm.objects.all(), "offers")
     facets = {"type": offer_type.slug, "schoolform": school_form.slug, "grade": 9}
     search = reverse("offers:search")
-    return {
+    urls = {
         "home": reverse("offers:home"),
         "walk_track": reverse("offers:walk_track", kwargs={"track": track.slug}),
         "walk_sector": reverse(
@@ -44,3 +89,8 @@ def sample_urls():
         "provider": provider.get_absolute_url(),
         "floor": "/bench/floor/",
     }
+    urls = {name: [url] for name, url in urls.items()}
+    urls["walk_region_distinct"] = distinct_walk_regions(track, sector, distinct)
+    urls["search_text_distinct"] = distinct_searches(distinct, text=True)
+    urls["search_facets_distinct"] = distinct_searches(distinct, text=False)
+    return urls

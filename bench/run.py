@@ -11,6 +11,7 @@ import datetime
 import json
 import os
 import platform
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -25,25 +26,30 @@ PAGES = [
     ("walk_track", "Walk: sectors of a track"),
     ("walk_sector", "Walk: regions of a sector"),
     ("walk_region", "Walk: offers in a region"),
-    ("search_text", "Search: text + 3 facets"),
-    ("search_facets", "Search: 3 facets, no text"),
+    ("walk_region_distinct", "Walk: offers in a region, each region once"),
+    ("search_text", "Search: text + 3 facets, same URL repeated"),
+    ("search_text_distinct", "Search: text + 3 facets, each search once"),
+    ("search_facets", "Search: 3 facets, no text, same URL repeated"),
+    ("search_facets_distinct", "Search: 3 facets, no text, each search once"),
     ("offer", "Offer page"),
     ("provider", "Provider page"),
     ("floor", "Floor: bare 20-row page"),
 ]
 
 
-def ensure_pg_database(url):
+def fresh_pg_database(url):
+    """Drop and create the benchmark database, so that migrations seed it as in production."""
     import psycopg
 
     name = url.rsplit("/", 1)[1]
     with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def run_one(database_url, size):
-    env = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "1"}
+    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": secrets.token_urlsafe(64)}
+    env.pop("DEBUG", None)
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
     )
@@ -73,9 +79,11 @@ def render(reports):
         f"Run {datetime.date.today().isoformat()} on {cpu_model()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}. Command: `make bench` (sizes via `BENCH_SIZES`).",
         "Server time is measured in-process through the whole Django stack (middleware, URL "
-        "resolving, view, templates) with Django's test client, warm, 40 repetitions after 5 "
-        "warm-up requests. Throughput: gunicorn with 2 workers on loopback, wrk closed loop "
-        "(2 threads, 8 connections, 10 s per URL).",
+        "resolving, view, templates; production settings, DEBUG off) with Django's test client, "
+        "warm: 40 repetitions after 5 warm-up requests, or 40 different URLs after 5 others "
+        "where a row says “each … once”, since repeated URLs are served from the cache that "
+        "the catalogue version invalidates. Throughput: gunicorn with 2 workers on loopback, "
+        "wrk closed loop (2 threads, 8 connections, 10 s per URL).",
         "",
     ]
     for report in reports:
@@ -125,10 +133,10 @@ def main():
     OUT.mkdir(parents=True, exist_ok=True)
     sizes = [int(s) for s in os.environ.get("BENCH_SIZES", "1000,10000,100000").split(",")]
     pg_url = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/retribus_bench")
-    ensure_pg_database(pg_url)
     reports = []
     for size in sizes:
         print(f"bench: PostgreSQL, {size} offers", flush=True)
+        fresh_pg_database(pg_url)
         reports.append(run_one(pg_url, size))
         if size <= 10_000:
             print(f"bench: SQLite, {size} offers", flush=True)
