@@ -1,0 +1,378 @@
+"""The search page's fast engine: a per-process columnar index of the published offers.
+
+At a hundred thousand offers the SQL engine (``facets.grouped_counts``) re-runs the whole
+search once per facet, 0.7–2 s per new search. This index answers the same ``SearchResult``
+from numpy arrays held by each worker, the way search engines count facets with per-value
+bitmaps:
+
+* Offers are numbered by their position in the page's title order (``title, pk`` as the
+  database sorts them, so collation questions never arise); ``newest`` is a stored
+  permutation of positions.
+* Every filter is a list of (offer position, value code) pairs, expanded when the index is
+  built so that a pair exists exactly when ``facet_condition`` matches: a sector pair for
+  the offer's sector and its parent, a region pair for the district and its state, a track
+  pair via the sector, every school form for an offer open to all, every duration band and
+  grade an offer's range touches. Pairs are unique, so counting them counts offers.
+* A request turns each active filter into one boolean mask over positions. A facet's counts
+  are ``bincount`` of its pairs whose offer passes every *other* mask (disjunctive counts);
+  the results are the positions passing all masks, in stored order; only the page's twenty
+  offers are read from the database.
+* Text stays in PostgreSQL (German stemming, GIN index): one query returns the ids and ranks
+  of the matching offers; they are cached per query string for the life of the index, because
+  many visitors search the same words with varying facets.
+
+Freshness: every search reads ``CatalogVersion`` (one indexed row that database triggers
+replace on every catalogue write). An index answers only for the token it was built at. When
+the token has changed, the worker starts building a new index in a background thread and
+answers with the SQL engine (correct, slow) until the new index is swapped in, so no request
+ever sees stale data and none waits for a build. Inside a transaction (tests, atomic
+requests) the build runs in-line, since another thread could not see the uncommitted data.
+"""
+
+import logging
+import threading
+from collections import OrderedDict
+
+import numpy as np
+from django.core.paginator import Page, Paginator
+from django.db import connection, connections
+
+from .facets import COUNTED, GRADES, PER_PAGE, CachedSearch, SearchResult, _page_offers
+from .filters import DURATION_BANDS, Vocabulary, facet_condition
+from .models import CatalogVersion, Offer
+
+logger = logging.getLogger(__name__)
+
+TEXT_CACHE_SIZE = 32
+
+
+def _codes(codes_by_pk, pks):
+    """The value code of each primary key in ``pks`` (-1 for one without a code)."""
+    table = np.full(max(codes_by_pk, default=0) + 1, -1, dtype=np.int64)
+    for pk, code in codes_by_pk.items():
+        table[pk] = code
+    pks = np.asarray(pks, dtype=np.int64)
+    known = (pks >= 0) & (pks < len(table))
+    codes = np.full(len(pks), -1, dtype=np.int64)
+    codes[known] = table[pks[known]]
+    return codes
+
+
+class _Facet:
+    """Which offers match which value of one filter: unique (position, code) pairs."""
+
+    def __init__(self, keys, positions, codes, size):
+        self.keys = list(keys)
+        self.code = {key: i for i, key in enumerate(self.keys)}
+        self.size = size
+        width = max(len(self.keys), 1)
+        keep = codes >= 0
+        pairs = np.unique(positions[keep].astype(np.int64) * width + codes[keep])
+        self.offers = (pairs // width).astype(np.intp)
+        self.codes = (pairs % width).astype(np.intp)
+        self.all_counts = self._as_dict(np.bincount(self.codes, minlength=len(self.keys)))
+
+    def _as_dict(self, counts):
+        return dict(zip(self.keys, counts.tolist(), strict=True))
+
+    def mask(self, values):
+        """Offers matching any of ``values``."""
+        wanted = np.zeros(len(self.keys), dtype=bool)
+        wanted[[self.code[value] for value in values]] = True
+        mask = np.zeros(self.size, dtype=bool)
+        mask[self.offers[wanted[self.codes]]] = True
+        return mask
+
+    def counts(self, base):
+        """Per value, the offers in ``base`` (None: all offers) that match it."""
+        if base is None:
+            return dict(self.all_counts)
+        counted = np.bincount(self.codes[base[self.offers]], minlength=len(self.keys))
+        return self._as_dict(counted)
+
+
+def _pairs(rows):
+    """Two int64 columns from (offer id, value id) rows."""
+    array = np.array(rows, dtype=np.int64).reshape(-1, 2)
+    return array[:, 0], array[:, 1]
+
+
+class SearchIndex:
+    """The published offers of one catalogue version, ready to be searched in memory."""
+
+    def __init__(self, version, vocabulary):
+        self.version = version
+        self._vocabulary = vocabulary
+        self._text = OrderedDict()
+        self._text_lock = threading.Lock()
+
+    # --- building ------------------------------------------------------------------------
+
+    @classmethod
+    def build(cls):
+        """Read the catalogue. The token is read first: any write after it replaces the token,
+        so an index holding such a write is never taken for the token it carries."""
+        index = cls(CatalogVersion.current(), Vocabulary.load())
+        vocabulary = index._vocabulary
+        published = Offer.objects.published()
+        rows = list(
+            published.order_by("title", "pk").values_list(
+                "pk",
+                "offer_type_id",
+                "venue",
+                "grade_min",
+                "grade_max",
+                "participants_max",
+                "duration_min_minutes",
+                "duration_max_minutes",
+                "all_school_forms",
+            )
+        )
+        columns = list(zip(*rows, strict=True)) if rows else [()] * 9
+        ids, types, venues, low, high, size, shortest, longest, for_all = columns
+        index.ids = np.array(ids, dtype=np.int64)
+        n = index.size = len(index.ids)
+        index._sorted = np.argsort(index.ids)
+        index.newest = index._positions(
+            np.array(list(published.order_by("-created_at", "-pk").values_list("pk", flat=True)))
+        )[0]
+
+        def floats(values):
+            return np.array([np.nan if v is None else v for v in values], dtype=float).reshape(n)
+
+        index.participants_max = floats(size)
+        everyone = np.arange(n)
+        facets = {}
+
+        def taxonomy(name):
+            return {obj.pk: i for i, obj in enumerate(getattr(vocabulary, name).values())}
+
+        facets["type"] = _Facet(
+            vocabulary.type,
+            everyone,
+            _codes(taxonomy("type"), [-1 if t is None else t for t in types]),
+            n,
+        )
+        venue_keys = [key for key, _label in vocabulary.choices("venue")]
+        venue_code = {key: i for i, key in enumerate(venue_keys)}
+        facets["venue"] = _Facet(
+            venue_keys, everyone, np.array([venue_code.get(v, -1) for v in venues], dtype=int), n
+        )
+
+        low, high = np.array(low, dtype=float), np.array(high, dtype=float)
+        grade_pairs = [(np.flatnonzero((low <= g) & (high >= g)), i) for i, g in enumerate(GRADES)]
+        facets["grade"] = cls._facet_from_groups(GRADES, grade_pairs, n)
+
+        # Duration bands as duration_band_condition: missing ends count as the other end,
+        # and NaN (no duration at all) compares false like SQL's NULL.
+        shortest, longest = floats(shortest), floats(longest)
+        shortest, longest = (
+            np.where(np.isnan(shortest), longest, shortest),
+            np.where(np.isnan(longest), shortest, longest),
+        )
+        band_pairs = []
+        for i, (_label, band_low, band_high) in enumerate(DURATION_BANDS.values()):
+            inside = longest >= band_low
+            if band_high is not None:
+                inside &= shortest <= band_high
+            band_pairs.append((np.flatnonzero(inside), i))
+        facets["duration"] = cls._facet_from_groups(DURATION_BANDS, band_pairs, n)
+
+        links = Offer.sectors.through.objects.filter(offer__status=Offer.Status.PUBLISHED)
+        offers, sectors = index._positions(*_pairs(links.values_list("offer_id", "sector_id")))
+        track_code = taxonomy("track")
+        sector_track = {obj.pk: track_code[obj.track_id] for obj in vocabulary.sector.values()}
+        facets["sector"] = cls._hierarchy(vocabulary.sector, offers, sectors, taxonomy("sector"), n)
+        facets["track"] = _Facet(vocabulary.track, offers, _codes(sector_track, sectors), n)
+
+        links = Offer.regions.through.objects.filter(offer__status=Offer.Status.PUBLISHED)
+        offers, regions = index._positions(*_pairs(links.values_list("offer_id", "region_id")))
+        facets["region"] = cls._hierarchy(vocabulary.region, offers, regions, taxonomy("region"), n)
+
+        links = Offer.subjects.through.objects.filter(offer__status=Offer.Status.PUBLISHED)
+        offers, subjects = index._positions(*_pairs(links.values_list("offer_id", "subject_id")))
+        facets["subject"] = _Facet(
+            vocabulary.subject, offers, _codes(taxonomy("subject"), subjects), n
+        )
+
+        links = Offer.school_forms.through.objects.filter(offer__status=Offer.Status.PUBLISHED)
+        offers, forms = index._positions(*_pairs(links.values_list("offer_id", "schoolform_id")))
+        forms = _codes(taxonomy("schoolform"), forms)
+        open_to_all = np.flatnonzero(np.array(for_all, dtype=bool).reshape(n))
+        width = len(vocabulary.schoolform)
+        facets["schoolform"] = _Facet(
+            vocabulary.schoolform,
+            np.concatenate([offers, np.repeat(open_to_all, width)]),
+            np.concatenate([forms, np.tile(np.arange(width), len(open_to_all))]),
+            n,
+        )
+        index.facets = facets
+        return index
+
+    @staticmethod
+    def _facet_from_groups(keys, groups, size):
+        positions = [offers for offers, _code in groups]
+        codes = [np.full(len(offers), code) for offers, code in groups]
+        return _Facet(
+            keys,
+            np.concatenate(positions) if positions else np.zeros(0, dtype=int),
+            np.concatenate(codes) if codes else np.zeros(0, dtype=int),
+            size,
+        )
+
+    @staticmethod
+    def _hierarchy(nodes, offers, values, code_by_pk, size):
+        """A node matches its own offers and those of its children (one level, like
+        ``facet_condition``): each link yields a pair for its node and one for the parent."""
+        parents = {obj.pk: code_by_pk.get(obj.parent_id, -1) for obj in nodes.values()}
+        return _Facet(
+            nodes,
+            np.concatenate([offers, offers]),
+            np.concatenate([_codes(code_by_pk, values), _codes(parents, values)]),
+            size,
+        )
+
+    def _positions(self, offer_ids, *columns):
+        """Positions of ``offer_ids`` (rows of offers not in the index dropped), with the
+        matching rows of the other ``columns``."""
+        offer_ids = np.asarray(offer_ids, dtype=np.int64).reshape(-1)
+        sorted_ids = self.ids[self._sorted]
+        at = np.searchsorted(sorted_ids, offer_ids).clip(0, max(len(sorted_ids) - 1, 0))
+        found = sorted_ids[at] == offer_ids if len(sorted_ids) else np.zeros(0, dtype=bool)
+        return (self._sorted[at[found]], *(column[found] for column in columns))
+
+    # --- searching -----------------------------------------------------------------------
+
+    def vocabulary(self):
+        return self._vocabulary
+
+    def text_matches(self, query):
+        """Positions of the offers matching ``query``, best first (rank, then title order),
+        as a boolean mask and as that order; cached per query for this version."""
+        with self._text_lock:
+            if query in self._text:
+                self._text.move_to_end(query)
+                return self._text[query]
+        from . import text_search
+
+        rows = list(
+            Offer.objects.published()
+            .filter(facet_condition("q", (query,), self._vocabulary))
+            .annotate(rank=text_search.rank_expression(query))
+            .values_list("pk", "rank")
+        )
+        ids = np.array([pk for pk, _rank in rows], dtype=np.int64)
+        ranks = np.array([rank for _pk, rank in rows], dtype=float)
+        positions, ranks = self._positions(ids, ranks)
+        mask = np.zeros(self.size, dtype=bool)
+        mask[positions] = True
+        ranked = positions[np.lexsort((positions, -ranks))]
+        entry = (mask, ranked)
+        with self._text_lock:
+            self._text[query] = entry
+            while len(self._text) > TEXT_CACHE_SIZE:
+                self._text.popitem(last=False)
+        return entry
+
+    def _masks(self, spec):
+        masks = {}
+        for name in spec.active_filters:
+            values = spec.selected(name)
+            if name == "q":
+                masks[name] = self.text_matches(spec.q)[0]
+            elif name == "size":
+                with np.errstate(invalid="ignore"):
+                    masks[name] = np.isnan(self.participants_max) | (
+                        self.participants_max >= values[0]
+                    )
+            else:
+                masks[name] = self.facets[name].mask(values)
+        return masks
+
+    @staticmethod
+    def _all(masks, without=None):
+        """The AND of every mask but ``without``; None when no mask is left."""
+        combined = None
+        for name, mask in masks.items():
+            if name != without:
+                combined = mask.copy() if combined is None else np.logical_and(combined, mask)
+        return combined
+
+    def _ordered(self, spec, matching):
+        if spec.sort == "newest":
+            order = self.newest
+        elif spec.sort == "relevance" and spec.selected("q"):
+            order = self.text_matches(spec.q)[1]
+        else:
+            return np.arange(self.size) if matching is None else np.flatnonzero(matching)
+        return order if matching is None else order[matching[order]]
+
+    def search(self, spec, vocabulary=None, *, per_page=PER_PAGE):
+        """The same ``SearchResult`` as ``facets.search(spec, vocabulary)``."""
+        masks = self._masks(spec)
+        matching = self._all(masks)
+        total = self.size if matching is None else int(np.count_nonzero(matching))
+        counts = {name: self.facets[name].counts(self._all(masks, name)) for name in COUNTED}
+        relaxed = {}
+        if total == 0:
+            for name in masks:
+                rest = self._all(masks, name)
+                relaxed[name] = self.size if rest is None else int(np.count_nonzero(rest))
+
+        paginator = Paginator(range(total), per_page)
+        number = paginator.validate_number(min(spec.page, paginator.num_pages))
+        start = (number - 1) * per_page
+        ids = self.ids[self._ordered(spec, matching)[start : start + per_page]].tolist()
+        by_id = {offer.pk: offer for offer in _page_offers(Offer.objects.filter(pk__in=ids))}
+        page = Page([by_id[pk] for pk in ids if pk in by_id], number, paginator)
+        return SearchResult(spec=spec, page=page, total=total, counts=counts, relaxations=relaxed)
+
+
+class _State:
+    """This worker's index and whether a build is running."""
+
+    lock = threading.Lock()
+    index = None
+    building = False
+
+
+def _build_in_background():
+    try:
+        index = SearchIndex.build()
+        with _State.lock:
+            _State.index = index
+    except Exception:
+        logger.exception("building the search index failed")
+    finally:
+        with _State.lock:
+            _State.building = False
+        connections.close_all()
+
+
+def engine():
+    """The engine for one request: the index when it describes the committed catalogue,
+    otherwise the SQL engine while this worker builds the new index."""
+    version = CatalogVersion.current()
+    if version is None:
+        return CachedSearch(version)
+    index = _State.index
+    if index is not None and index.version == version:
+        return index
+    if connection.in_atomic_block:
+        index = SearchIndex.build()
+        _State.index = index
+        if index.version == version:
+            return index
+        return CachedSearch(version)
+    with _State.lock:
+        start = not _State.building
+        _State.building = True
+    if start:
+        threading.Thread(target=_build_in_background, name="search-index", daemon=True).start()
+    return CachedSearch(version)
+
+
+def reset():
+    """Forget this worker's index (tests)."""
+    with _State.lock:
+        _State.index = None
