@@ -1,6 +1,7 @@
 """Login protection: django-axes lockout, and the client address it counts failures for."""
 
 from axes.backends import AxesStandaloneBackend
+from axes.models import AccessAttempt
 from django.conf import settings
 
 
@@ -32,3 +33,18 @@ def client_ip(request):
         if hops:
             return hops[-1]
     return request.META.get("REMOTE_ADDR")
+
+
+def lockout_username(request, credentials):
+    """The user name failed logins are counted for, cut to what the lockout table stores.
+
+    django-axes stores the name as typed in a 255-character column and does not shorten
+    it; on PostgreSQL a longer name (a bot's 10 KB string) made the login page fail with
+    a 500. No account has such a name (Django allows 150 characters), so cutting loses
+    nothing.
+    """
+    field = settings.AXES_USERNAME_FORM_FIELD
+    username = credentials.get(field) if credentials else request.POST.get(field)
+    if not isinstance(username, str):
+        return username
+    return username[: AccessAttempt._meta.get_field("username").max_length]

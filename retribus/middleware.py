@@ -43,22 +43,30 @@ class PortalCSPMiddleware(CSPMiddleware):
 
 
 class NulByteGuardMiddleware:
-    """Refuses addresses with NUL characters with the friendly 400 page.
+    """Refuses addresses and form posts with NUL characters with the friendly 400 page.
 
     Browsers send them when told to (``%00``); PostgreSQL cannot store or compare them and
-    would fail deep inside a query, SQLite would silently cut the string.
+    would fail deep inside a query (django-axes, for one, stores the login name as typed),
+    SQLite would silently cut the string. No person types a NUL into a form.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if "\x00" in request.path or any(
-            "\x00" in key or any("\x00" in value for value in values)
-            for key, values in request.GET.lists()
-        ):
+        data = [request.GET]
+        if request.method == "POST":
+            data.append(request.POST)
+        if "\x00" in request.path or any(map(_contains_nul, data)):
             return bad_request_page(request)
         return self.get_response(request)
+
+
+def _contains_nul(query_dict):
+    return any(
+        "\x00" in key or any("\x00" in value for value in values)
+        for key, values in query_dict.lists()
+    )
 
 
 class DatabaseOutageMiddleware:

@@ -254,6 +254,7 @@ AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "lockout.html"
 AXES_CLIENT_IP_CALLABLE = "retribus.auth.client_ip"
+AXES_USERNAME_CALLABLE = "retribus.auth.lockout_username"
 # Successful logins are not recorded: data minimisation (DSGVO Art. 5).
 AXES_DISABLE_ACCESS_LOG = True
 

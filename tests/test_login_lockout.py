@@ -97,3 +97,21 @@ def test_the_proxy_address_is_not_counted_as_the_client(client, editor, settings
 
     assert response.status_code == 302
     assert AccessAttempt.objects.filter(ip_address="203.0.113.7").exists()
+
+
+def test_a_10_kb_user_name_is_counted_not_a_server_error(client, db):
+    # Found by tests/test_robustness.py: axes stored the name uncut, PostgreSQL refused it.
+    response = attempt(client, "x" * 10_000, "falsch")
+
+    assert response.status_code == 200
+    [stored] = AccessAttempt.objects.values_list("username", flat=True)
+    assert stored == "x" * 255
+
+
+def test_a_nul_character_in_the_login_form_gets_the_400_page(client, db, settings):
+    settings.DEBUG = False
+
+    response = attempt(client, "redaktion\x00", "falsch")
+
+    assert response.status_code == 400
+    assert not AccessAttempt.objects.exists()
