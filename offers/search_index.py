@@ -37,6 +37,7 @@ import numpy as np
 from django.core.paginator import Page, Paginator
 from django.db import connection, connections
 
+from . import text_search
 from .facets import COUNTED, GRADES, PER_PAGE, CachedSearch, SearchResult, _page_offers
 from .filters import DURATION_BANDS, Vocabulary, facet_condition
 from .models import CatalogVersion, Offer
@@ -44,6 +45,10 @@ from .models import CatalogVersion, Offer
 logger = logging.getLogger(__name__)
 
 TEXT_CACHE_SIZE = 32
+# Up to this many unranked matches are ranked by primary key, more by the full text query.
+RANK_BY_ID_UP_TO = 5000
+# After a rebuild, this many of the old index's most recent text queries are matched again.
+WARM_QUERIES = 8
 
 
 def _codes(codes_by_pk, pks):
@@ -246,40 +251,34 @@ class SearchIndex:
     def vocabulary(self):
         return self._vocabulary
 
-    def text_matches(self, query):
-        """Positions of the offers matching ``query``, best first (rank, then title order),
-        as a boolean mask and as that order; cached per query for this version."""
+    def text_match(self, query, *, ranked=False):
+        """The offers matching ``query`` (cached per query for this version), with the ranks
+        of all of them when ``ranked`` – one query either way."""
         with self._text_lock:
-            if query in self._text:
+            match = self._text.get(query)
+            if match is not None:
                 self._text.move_to_end(query)
-                return self._text[query]
-        from . import text_search
+        if match is None:
+            match = _TextMatch(self, query, ranked=ranked)
+            with self._text_lock:
+                self._text[query] = match
+                while len(self._text) > TEXT_CACHE_SIZE:
+                    self._text.popitem(last=False)
+        return match
 
-        rows = list(
-            Offer.objects.published()
-            .filter(facet_condition("q", (query,), self._vocabulary))
-            .annotate(rank=text_search.rank_expression(query))
-            .values_list("pk", "rank")
-        )
-        ids = np.array([pk for pk, _rank in rows], dtype=np.int64)
-        ranks = np.array([rank for _pk, rank in rows], dtype=float)
-        positions, ranks = self._positions(ids, ranks)
-        mask = np.zeros(self.size, dtype=bool)
-        mask[positions] = True
-        ranked = positions[np.lexsort((positions, -ranks))]
-        entry = (mask, ranked)
+    def text_queries(self):
+        """The cached text queries, most recently used last."""
         with self._text_lock:
-            self._text[query] = entry
-            while len(self._text) > TEXT_CACHE_SIZE:
-                self._text.popitem(last=False)
-        return entry
+            return list(self._text)
 
     def _masks(self, spec):
         masks = {}
         for name in spec.active_filters:
             values = spec.selected(name)
             if name == "q":
-                masks[name] = self.text_matches(spec.q)[0]
+                # Ranks come with the match when relevance orders every match anyway.
+                ranked = spec.sort == "relevance" and len(spec.active_filters) == 1
+                masks[name] = self.text_match(spec.q, ranked=ranked).mask
             elif name == "size":
                 with np.errstate(invalid="ignore"):
                     masks[name] = np.isnan(self.participants_max) | (
@@ -302,7 +301,7 @@ class SearchIndex:
         if spec.sort == "newest":
             order = self.newest
         elif spec.sort == "relevance" and spec.selected("q"):
-            order = self.text_matches(spec.q)[1]
+            return self.text_match(spec.q).best_first(np.flatnonzero(matching))
         else:
             return np.arange(self.size) if matching is None else np.flatnonzero(matching)
         return order if matching is None else order[matching[order]]
@@ -328,6 +327,55 @@ class SearchIndex:
         return SearchResult(spec=spec, page=page, total=total, counts=counts, relaxations=relaxed)
 
 
+class _TextMatch:
+    """The offers matching one text query, and their ranks as far as they were needed.
+
+    A common word matches half the catalogue; ranking all of its matches costs as much as
+    matching them, while facets usually leave a few hundred to order, so the ranks of those
+    are read on demand (by primary key) and kept.
+    """
+
+    def __init__(self, index, query, *, ranked):
+        self.index = index
+        self.query = query
+        matches = Offer.objects.published().filter(
+            facet_condition("q", (query,), index.vocabulary())
+        )
+        self.ranks = np.full(index.size, np.nan)
+        if ranked:
+            positions = self._read_ranks(matches)
+        else:
+            ids = np.fromiter(matches.order_by().values_list("pk", flat=True), dtype=np.int64)
+            positions = index._positions(ids)[0]
+        self.mask = np.zeros(index.size, dtype=bool)
+        self.mask[positions] = True
+
+    def _read_ranks(self, queryset):
+        rows = list(
+            queryset.order_by()
+            .annotate(rank=text_search.rank_expression(self.query))
+            .values_list("pk", "rank")
+        )
+        ids = np.array([pk for pk, _rank in rows], dtype=np.int64)
+        ranks = np.array([rank for _pk, rank in rows], dtype=float)
+        positions, ranks = self.index._positions(ids, ranks)
+        self.ranks[positions] = ranks
+        return positions
+
+    def best_first(self, positions):
+        """``positions`` (matches, in title order) ordered by rank, ties in title order."""
+        missing = positions[np.isnan(self.ranks[positions])]
+        if len(missing) > RANK_BY_ID_UP_TO:
+            self._read_ranks(
+                Offer.objects.published().filter(
+                    facet_condition("q", (self.query,), self.index.vocabulary())
+                )
+            )
+        elif len(missing):
+            self._read_ranks(Offer.objects.filter(pk__in=self.index.ids[missing].tolist()))
+        return positions[np.lexsort((positions, -self.ranks[positions]))]
+
+
 class _State:
     """This worker's index and whether a build is running."""
 
@@ -340,7 +388,10 @@ def _build_in_background():
     try:
         index = SearchIndex.build()
         with _State.lock:
-            _State.index = index
+            previous, _State.index = _State.index, index
+        # Popular words stay fast across catalogue changes.
+        for query in previous.text_queries()[-WARM_QUERIES:] if previous else []:
+            index.text_match(query)
     except Exception:
         logger.exception("building the search index failed")
     finally:
