@@ -21,8 +21,12 @@ def validate_logo(upload):
     """A logo must be a PNG, JPEG or WebP file of at most LOGO_MAX_BYTES and LOGO_MAX_PIXELS.
 
     The file's first bytes must match its extension, so a renamed HTML or SVG file is
-    refused even when it is called ``logo.png``.
+    refused even when it is called ``logo.png``. A file already in storage was checked
+    when it was uploaded and is not opened again: re-reading it on every save would turn
+    a logo file that went missing on disk into an error on an unrelated edit.
     """
+    if getattr(upload, "_committed", False):
+        return
     max_bytes = settings.LOGO_MAX_BYTES
     if upload.size is not None and upload.size > max_bytes:
         raise ValidationError(

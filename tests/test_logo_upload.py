@@ -57,3 +57,17 @@ def test_a_logo_with_too_many_pixels_is_refused(settings):
         validate_logo(image_file("logo.png", "PNG", size=(101, 20)))
 
     assert refused.value.code == "image_too_large"
+
+
+def test_saving_a_partner_whose_stored_logo_file_is_gone_still_works(taxonomy, settings, tmp_path):
+    from tests.factories import make_partner
+
+    settings.MEDIA_ROOT = tmp_path
+    partner = make_partner(taxonomy)
+    partner.logo.save("logo.png", image_file("logo.png", "PNG"))
+    (tmp_path / partner.logo.name).unlink()
+    partner = type(partner).objects.get(pk=partner.pk)  # as the admin's change form loads it
+    partner.name = "Umbenannt"
+
+    partner.full_clean()
+    partner.save()
