@@ -1,5 +1,7 @@
 """The MINT network: member organisations that signed the support declaration."""
 
+import logging
+
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -8,6 +10,22 @@ from simple_history.models import HistoricalRecords
 
 from offers.models import Provider, Region, SchoolForm, SlugManager
 from retribus.validators import validate_logo
+
+logger = logging.getLogger(__name__)
+
+
+class LogoField(models.ImageField):
+    """An image field that keeps the stored width and height when the file is gone.
+
+    Django re-reads the image whenever the field is assigned (also in ``full_clean``), so
+    a logo file lost from the media volume would otherwise break every edit of its partner.
+    """
+
+    def update_dimension_fields(self, instance, force=False, *args, **kwargs):
+        try:
+            super().update_dimension_fields(instance, force, *args, **kwargs)
+        except FileNotFoundError:
+            logger.warning("Logo file missing: %s", getattr(instance, self.attname, None))
 
 
 class NetworkProfile(models.Model):
@@ -156,7 +174,7 @@ class Partner(models.Model):
         related_name="partners",
         help_text=_("For schools: the directory lists schools by their form."),
     )
-    logo = models.ImageField(
+    logo = LogoField(
         _("logo"),
         upload_to="partner-logos/",
         width_field="logo_width",
