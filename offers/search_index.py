@@ -29,6 +29,7 @@ ever sees stale data and none waits for a build. Inside a transaction (tests, at
 requests) the build runs in-line, since another thread could not see the uncommitted data.
 """
 
+import itertools
 import logging
 import threading
 from collections import OrderedDict
@@ -45,6 +46,7 @@ from .models import CatalogVersion, Offer
 logger = logging.getLogger(__name__)
 
 TEXT_CACHE_SIZE = 32
+ROWS_PER_FETCH = 20_000
 # Up to this many unranked matches are ranked by primary key, more by the full text query.
 RANK_BY_ID_UP_TO = 5000
 # After a rebuild, this many of the old index's most recent text queries are matched again.
@@ -73,8 +75,9 @@ class _Facet:
         width = max(len(self.keys), 1)
         keep = codes >= 0
         pairs = np.unique(positions[keep].astype(np.int64) * width + codes[keep])
-        self.offers = (pairs // width).astype(np.intp)
-        self.codes = (pairs % width).astype(np.intp)
+        # 32-bit halves the memory; a catalogue stays far below two billion offers.
+        self.offers = (pairs // width).astype(np.int32)
+        self.codes = (pairs % width).astype(np.int32)
         self.all_counts = self._as_dict(np.bincount(self.codes, minlength=len(self.keys)))
 
     def _as_dict(self, counts):
@@ -97,8 +100,10 @@ class _Facet:
 
 
 def _pairs(rows):
-    """Two int64 columns from (offer id, value id) rows."""
-    array = np.array(rows, dtype=np.int64).reshape(-1, 2)
+    """Two int64 columns from a query of (offer id, value id) rows, streamed from the
+    database so that no list of a few hundred thousand tuples is ever held."""
+    flat = itertools.chain.from_iterable(rows.iterator(chunk_size=ROWS_PER_FETCH))
+    array = np.fromiter(flat, dtype=np.int64).reshape(-1, 2)
     return array[:, 0], array[:, 1]
 
 

@@ -298,7 +298,7 @@ def page_queries(client, django_assert_num_queries, expected, params):
     ("params", "first", "again"),
     [
         ({}, 16, 3),
-        ({"q": "Roboter", "type": "praktikum", "schoolform": "gymnasium", "grade": "9"}, 17, 3),
+        ({"q": "Roboter", "type": "praktikum", "schoolform": "gymnasium", "grade": "9"}, 18, 3),
         # Nothing found: no offers to read.
         ({"q": "Roboter", "region": "saarland"}, 15, 1),
     ],
@@ -308,7 +308,8 @@ def test_search_page_runs_a_fixed_number_of_queries(
 ):
     """First search after a change: the catalogue version, the search index build (version,
     6 vocabularies, offers, newest order, 4 link tables; in-line inside a test's transaction),
-    the text match, the page's offers and their school forms. A different search on the same
+    the text match, the ranks of the matches the other filters leave, the page's offers and
+    their school forms. A different search on the same
     catalogue (another sort and class size, not a repeat): the version, the offers and their
     school forms."""
 
