@@ -387,6 +387,7 @@ class _State:
     lock = threading.Lock()
     index = None
     building = False
+    thread = None
 
 
 def _build_in_background():
@@ -424,11 +425,22 @@ def engine():
         start = not _State.building
         _State.building = True
     if start:
-        threading.Thread(target=_build_in_background, name="search-index", daemon=True).start()
+        _State.thread = threading.Thread(
+            target=_build_in_background, name="search-index", daemon=True
+        )
+        _State.thread.start()
     return CachedSearch(version)
 
 
+def wait_for_build(timeout=60):
+    """Wait for this worker's background build, if one runs (tests and benchmarks)."""
+    thread = _State.thread
+    if thread is not None:
+        thread.join(timeout)
+
+
 def reset():
-    """Forget this worker's index (tests)."""
+    """Forget this worker's index after any running build has finished (tests)."""
+    wait_for_build()
     with _State.lock:
         _State.index = None

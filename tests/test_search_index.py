@@ -8,7 +8,6 @@ links replace the catalogue token, and the next search answers from a new index.
 """
 
 import random
-import threading
 from datetime import timedelta
 
 import pytest
@@ -162,12 +161,6 @@ def test_publishing_archiving_and_relinking_reach_the_next_search(taxonomy):
     assert search_index.engine().vocabulary().sector["it-computer"].name == "Informatik"
 
 
-def wait_for_builds():
-    for thread in threading.enumerate():
-        if thread.name == "search-index":
-            thread.join(timeout=30)
-
-
 @pytest.mark.django_db(transaction=True)
 def test_outside_a_transaction_the_sql_engine_answers_while_the_index_is_built(taxonomy):
     vocab = add_search_vocabulary(taxonomy)
@@ -179,11 +172,11 @@ def test_outside_a_transaction_the_sql_engine_answers_while_the_index_is_built(t
     assert [o.title for o in while_building.search(spec, while_building.vocabulary()).page] == [
         "Roboter bauen"
     ]
-    wait_for_builds()
+    search_index.wait_for_build()
     built = search_index.engine()
     assert isinstance(built, search_index.SearchIndex)
     assert [o.title for o in built.search(spec).page] == ["Roboter bauen"]
 
     make_offer(vocab, title="Roboter programmieren")
     assert isinstance(search_index.engine(), facets.CachedSearch)
-    wait_for_builds()
+    search_index.wait_for_build()
