@@ -220,11 +220,14 @@ def test_coordinator_publishes_and_sees_every_provider(client, world):
 
 
 def test_coordinator_invites_a_provider_editor_who_sets_a_password_and_logs_in(client, world):
+    world["own"].name = "Müller & Söhne"
+    world["own"].save()
     client.force_login(world["coordinator"])
     url = reverse("admin:offers_provider_invite", args=[world["own"].pk])
     response = client.post(url, {"name": "Erika Muster", "email": "erika@example.org"})
     assert response.status_code == 302
     assert len(mail.outbox) == 1
+    assert "Müller & Söhne" in mail.outbox[0].subject
     link = re.search(r"http://testserver(/\S+)", mail.outbox[0].body).group(1)
     client.logout()
     form = client.get(link, follow=True)

@@ -271,3 +271,14 @@ def test_school_form_is_kept_only_for_schools(client, taxonomy, profile):
 
     assert Partner.objects.get(name="Firma").school_form is None
     assert Partner.objects.get(name="AVG").school_form == taxonomy["gym"]
+
+
+def test_mail_subjects_show_names_with_ampersands_and_quotes_as_typed(client, profile):
+    profile.name = "MINT & Co „Trier“"
+    profile.save()
+    client.post(FORM, declaration(name="Müller & Söhne's <GmbH>"))
+
+    subjects = {message.to[0]: message.subject for message in mail.outbox}
+    assert "Müller & Söhne's <GmbH>" in subjects["koordination@example.org"]
+    assert "MINT & Co „Trier“" in subjects["erika@example.org"]
+    assert not any("&amp;" in s or "&#x27;" in s or "&lt;" in s for s in subjects.values())
