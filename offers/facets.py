@@ -234,11 +234,13 @@ class CachedSearch:
     page is never stale. Cached: the vocabulary, per set of filters the total, the facet
     counts and the empty-state counts, and per sort order and page the ids of the page's
     offers. A repeated search then costs the version lookup and the page's offers by id; a
-    new one runs ``search``'s queries. Without a version row nothing is cached.
+    new one runs ``search``'s queries. Without a version row nothing is cached. The page
+    uses it only while its worker builds a new search index (``offers/search_index.py``).
     """
 
-    def __init__(self):
-        self.version = CatalogVersion.current()
+    def __init__(self, version=None):
+        """``version``: the catalogue token, when the caller has just read it."""
+        self.version = version if version is not None else CatalogVersion.current()
 
     def _cached(self, key, compute):
         if self.version is None:

@@ -1,9 +1,10 @@
 """The search page: every facet at once, German full text, chips, sorting and paging.
 
-The view reads the query string through ``OfferFilterSet``, asks the facet engine
-(``offers/facets.py``) for a page of results with disjunctive facet counts, and turns the
-validated ``SearchSpec`` back into links (chips, pagination, empty-state suggestions), so
-every link it prints is canonical: unknown values never travel on.
+The view reads the query string through ``OfferFilterSet``, asks the search engine
+(``offers/search_index.py``, or ``offers/facets.py`` while the index is rebuilt) for a
+page of results with disjunctive facet counts, and turns the validated ``SearchSpec`` back
+into links (chips, pagination, empty-state suggestions), so every link it prints is
+canonical: unknown values never travel on.
 """
 
 from urllib.parse import urlencode
@@ -12,7 +13,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from . import facets
+from . import search_index
 from .filters import (
     DEFAULT_SORT,
     FACETS,
@@ -201,7 +202,7 @@ def bad_request(request, filterset):
 
 def search(request):
     """Search published offers by text and every facet at once."""
-    engine = facets.CachedSearch()
+    engine = search_index.engine()
     vocabulary = engine.vocabulary()
     filterset = OfferFilterSet(request.GET, vocabulary=vocabulary)
     if not filterset.is_valid():
