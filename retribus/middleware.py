@@ -29,7 +29,7 @@ class PermissionsPolicyMiddleware:
 class PortalCSPMiddleware(CSPMiddleware):
     """django-csp with one relaxation for the admin.
 
-    Django's admin and the import/export and history screens carry a few inline styles, so
+    Django's admin and the history screens of django-simple-history carry a few inline styles, so
     admin pages (and only they) get ADMIN_CONTENT_SECURITY_POLICY_UPDATE added to the
     strict policy. Scripts stay 'self' everywhere.
     """

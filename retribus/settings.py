@@ -267,8 +267,6 @@ OFFER_IMPORT_DIR = Path(
 )
 
 # --- Data safety -------------------------------------------------------------------------
-# An import either saves every row or none of them.
-IMPORT_EXPORT_USE_TRANSACTIONS = True
 # Logos: small raster images only (validated in retribus.validators.validate_logo).
 LOGO_MAX_BYTES = int(os.environ.get("LOGO_MAX_BYTES", str(1024 * 1024)))
 LOGO_MAX_PIXELS = 2000
