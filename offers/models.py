@@ -541,10 +541,6 @@ class Offer(models.Model):
             raise ValidationError({"contact": _("The contact person must belong to the provider.")})
 
     @property
-    def is_free(self):
-        return not self.cost
-
-    @property
     def is_stale(self):
         """Published, but not confirmed within OFFER_STALE_AFTER_DAYS (see ``stale()``)."""
         return self.status == self.Status.PUBLISHED and (
