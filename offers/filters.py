@@ -223,6 +223,13 @@ class KnownChoicesField(forms.MultipleChoiceField):
         known = {str(key) for key, _label in self.choices}
         return [item for item in dict.fromkeys(self.to_python(value)) if item in known]
 
+    def __deepcopy__(self, memo):
+        # Every form deep-copies its fields; the choices (400 districts on a national portal)
+        # are never changed afterwards, so the copy shares them instead of copying each label.
+        result = forms.Field.__deepcopy__(self, memo)
+        result._choices = self._choices
+        return result
+
 
 class KnownChoiceField(forms.ChoiceField):
     """A single choice that falls back to its initial value when the value is unknown."""
