@@ -284,6 +284,11 @@ def write_xlsx(offers):
     for offer in offers:
         row = offer_row(offer)
         sheet.append([row[key] for key in COLUMNS])
+        # openpyxl stores any text starting with "=" as a formula: a title typed by a provider
+        # editor would run in the coordinators' Excel and read back empty on import.
+        for cell in sheet[sheet.max_row]:
+            if cell.data_type == "f":
+                cell.data_type = "s"
     date_column = list(COLUMNS).index("last_confirmed") + 1
     for (cell,) in sheet.iter_rows(min_row=2, min_col=date_column, max_col=date_column):
         cell.number_format = "DD.MM.YYYY"

@@ -282,6 +282,25 @@ def test_export_round_trips_through_the_import(coordinator, export_format):
     assert snapshot() == before
 
 
+def test_xlsx_export_writes_text_that_looks_like_a_formula_as_text(coordinator):
+    """A provider editor's title such as "=HYPERLINK(...)" must not become a live formula
+    in the coordinators' Excel, and must come back unchanged through the import."""
+    title = '=HYPERLINK("https://evil.example.org","Klick")'
+    run(as_xlsx([row(Code="IT 1", Titel="Praktikum")]), coordinator, dry_run=False)
+    Offer.objects.filter(code="IT 1").update(title=title, summary="=1+1")
+    data = spreadsheet.write_xlsx(spreadsheet.export_queryset(Offer.objects.filter(code="IT 1")))
+
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).active
+    cells = [cell for cell in sheet[2] if isinstance(cell.value, str) and cell.value[:1] == "="]
+    assert [cell.value for cell in cells] == [title, "=1+1"]
+    assert {cell.data_type for cell in cells} == {"s"}
+    report = services.offers_import(
+        dataset=spreadsheet.read_table(data), dry_run=True, user=coordinator
+    )
+    assert report.is_valid, report.errors
+    assert [r.action for r in report.rows] == ["unchanged"]
+
+
 def test_excel_csv_export_is_windows_1252_with_semicolons(coordinator):
     offers = spreadsheet.export_queryset(Offer.objects.all())
     data, _lost = spreadsheet.write_csv(offers, "excel")
