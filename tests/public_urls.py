@@ -22,7 +22,7 @@ EXCLUDED_NAMES = {"set_language", "healthz"}
 
 
 def populate(taxonomy=None):
-    """A small linked database: taxonomy, provider, published offer, a partner if possible.
+    """A small linked database: taxonomy, provider, published offer, a network partner.
 
     Returns candidate values per URL keyword (``slug``, ``pk``, ``track`` …).
     """
@@ -46,11 +46,9 @@ def populate(taxonomy=None):
     profile = NetworkProfile.load()
     profile.declaration_text = "Wir unterstützen die MINT-Bildung in der Region Trier."
     profile.save()
-    make_partner = getattr(factories, "make_partner", None)
-    if make_partner is not None:
-        partner = make_partner(taxonomy)
-        values["slug"].append(partner.slug)
-        values["pk"].append(partner.pk)
+    partner = factories.make_partner(taxonomy)
+    values["slug"].append(partner.slug)
+    values["pk"].append(partner.pk)
     return values
 
 
