@@ -20,7 +20,9 @@ RUN DEBUG=1 python manage.py compilemessages -v0 \
     && SECRET_KEY=build-step-only-collectstatic-needs-a-key-but-signs-nothing-0123456789 \
        python manage.py collectstatic --noinput -v0
 
-RUN useradd --system --home /app portal && chown -R portal /app
+# media/ must exist in the image: docker then creates the "media" volume owned by portal;
+# otherwise the volume is root's and every logo upload fails with a permission error.
+RUN mkdir -p /app/media && useradd --system --home /app portal && chown -R portal /app
 USER portal
 EXPOSE 8000
 CMD ["sh", "-c", "python manage.py migrate --noinput && gunicorn retribus.wsgi:application --bind 0.0.0.0:8000 --workers ${WEB_CONCURRENCY:-2} --access-logfile -"]
