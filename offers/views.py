@@ -3,6 +3,7 @@
 Only published offers are ever shown; a draft or archived offer is a 404 for the public.
 """
 
+from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Prefetch
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -13,6 +14,8 @@ from .models import Offer, Provider, Region, Sector, Track
 
 # Thirty cards render fast on a phone and still show most providers of a region at once.
 OFFERS_PER_PAGE = 30
+# The provider page's table shows this many offers per page.
+PROVIDER_OFFERS_PER_PAGE = 50
 # An offer page lists this many other offers of its provider; the provider page has them all.
 OTHER_OFFERS_SHOWN = 12
 
@@ -148,8 +151,10 @@ def provider_detail(request, slug):
         .prefetch_related("school_forms")
         .order_by("offer_type__position", "offer_type__name", "title", "pk")
     )
+    # A large university or a national chain can have thousands of offers.
+    page = Paginator(offers, PROVIDER_OFFERS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "offers/provider_detail.html",
-        {"provider": provider, "contacts": provider.contacts.all(), "offers": offers},
+        {"provider": provider, "contacts": provider.contacts.all(), "page_obj": page},
     )

@@ -147,7 +147,7 @@ def test_offer_and_provider_pages_run_a_fixed_number_of_queries(
     client, taxonomy, praktikum, django_assert_num_queries
 ):
     make_offer(taxonomy, provider=praktikum.provider)
-    pages = {f"/angebot/{praktikum.pk}/": 7, "/anbieter/it-haus-gmbh/": 4}
+    pages = {f"/angebot/{praktikum.pk}/": 7, "/anbieter/it-haus-gmbh/": 5}
     for url, expected in pages.items():
         with django_assert_num_queries(expected):
             client.get(url)
@@ -158,6 +158,25 @@ def test_offer_and_provider_pages_run_a_fixed_number_of_queries(
     for url, expected in pages.items():
         with django_assert_num_queries(expected):
             client.get(url)
+
+
+def test_provider_page_pages_through_a_long_offer_table(client, taxonomy, praktikum, monkeypatch):
+    monkeypatch.setattr("offers.views.PROVIDER_OFFERS_PER_PAGE", 3)
+    for n in range(5):
+        make_offer(taxonomy, provider=praktikum.provider, title=f"Weiteres Angebot {n}")
+
+    first = client.get("/anbieter/it-haus-gmbh/")
+    last = client.get("/anbieter/it-haus-gmbh/?page=2")
+    beyond = client.get("/anbieter/it-haus-gmbh/?page=abc")
+
+    assert "6 Angebote" in first.content.decode()
+    assert len(first.context["page_obj"]) == 3
+    assert len(last.context["page_obj"]) == 3
+    shown = {o.pk for o in first.context["page_obj"]} | {o.pk for o in last.context["page_obj"]}
+    assert len(shown) == 6
+    assert 'href="?page=2"' in first.content.decode()
+    assert beyond.status_code == 200
+    assert beyond.context["page_obj"].number == 1
 
 
 def test_pages_link_a_print_stylesheet(client, praktikum):
