@@ -1,11 +1,13 @@
 """Top-level URLs: the public site in German at /, in English under /en/."""
 
+import re
+
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from retribus import views as operations
 
@@ -44,7 +46,18 @@ urlpatterns += i18n_patterns(
     prefix_default_language=False,
 )
 
-# Uploaded logos while developing; in production the web server serves MEDIA_ROOT itself.
-urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded partner logos. Django's static() serves them only with DEBUG on; production
+# serves the few small logo files through django.views.static.serve (path-safe, read-only)
+# so that the docker-compose stack needs no extra web server. A proxy may serve
+# MEDIA_ROOT itself instead and take this route's traffic off the workers.
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+else:
+    urlpatterns += [
+        re_path(
+            rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}(?P<path>partner-logos/[^/]+)$",
+            operations.partner_logo,
+        )
+    ]
 
 handler500 = "retribus.views.server_error"

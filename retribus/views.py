@@ -3,6 +3,7 @@
 import sys
 import uuid
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpResponse, JsonResponse
@@ -10,6 +11,7 @@ from django.template import loader
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+from django.views.static import serve
 
 RETRY_AFTER_SECONDS = 30
 
@@ -70,3 +72,10 @@ def healthz(request):
     state = {"database": _database_state(), "cache": _cache_state()}
     healthy = all(value == "ok" for value in state.values())
     return JsonResponse(state, status=200 if healthy else 503)
+
+
+def partner_logo(request, path):
+    """An uploaded partner logo, read-only; ``serve`` refuses paths outside MEDIA_ROOT."""
+    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    response["Cache-Control"] = "public, max-age=86400"
+    return response

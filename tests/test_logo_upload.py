@@ -71,3 +71,21 @@ def test_saving_a_partner_whose_stored_logo_file_is_gone_still_works(taxonomy, s
 
     partner.full_clean()
     partner.save()
+
+
+def test_uploaded_logos_are_served_without_debug_and_nothing_else_is(
+    client, taxonomy, settings, tmp_path
+):
+    from tests.factories import make_partner
+
+    settings.MEDIA_ROOT = tmp_path
+    partner = make_partner(taxonomy)
+    partner.logo.save("logo.png", image_file("logo.png", "PNG"))
+    (tmp_path / "secret.txt").write_text("not public")
+
+    logo = client.get(f"/media/{partner.logo.name}")
+
+    assert logo.status_code == 200
+    assert b"".join(logo.streaming_content).startswith(b"\x89PNG")
+    assert client.get("/media/secret.txt").status_code == 404
+    assert client.get("/media/partner-logos/../secret.txt").status_code == 404
