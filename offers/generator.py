@@ -64,6 +64,9 @@ from .models import (
 )
 
 PROVIDER_PREFIX = "gen-"
+# Together with the slug prefix this marks generated providers: a real "Gen-Lab e.V." may
+# well have a slug starting with "gen-", but never this placeholder website.
+GENERATED_WEBSITE_PREFIX = "https://example.org/anbieter-"
 # Offers are built in chunks of BATCH_SIZE (memory stays flat at any count) but inserted in
 # statements of OFFER_INSERT_ROWS: psycopg parses client-side bound queries in Python, and
 # short statements proved cheaper overall (4.1 s instead of 7.2 s CPU per 20,000 offers);
@@ -294,7 +297,7 @@ def _make_providers(rng, taxonomy, number, offset):
                 region=region,
                 phone=f"0{rng.randint(200, 9999)} 0{rng.randint(10000, 99999)}",
                 email=f"kontakt-{n}@example.org",
-                website=f"https://example.org/anbieter-{n}",
+                website=f"{GENERATED_WEBSITE_PREFIX}{n}",
             )
         )
         contacts = [
@@ -449,7 +452,7 @@ def generate_offers(*, count, seed=1, providers=None, national=False, today=None
     builder = _OfferBuilder(rng, taxonomy, today or timezone.localdate())
     published = 0
     with transaction.atomic():
-        offset = Provider.objects.filter(slug__startswith=PROVIDER_PREFIX).count()
+        offset = generated_providers().count()
         provider_rows, plans = _make_providers(rng, taxonomy, number, offset)
         Provider.objects.bulk_create(provider_rows, batch_size=BATCH_SIZE)
         contact_rows = [
@@ -512,6 +515,13 @@ def _write_links(offers, links):
         through.objects.bulk_create(rows, batch_size=BATCH_SIZE)
 
 
+def generated_providers():
+    """Providers this module wrote: both markers, so no real provider is ever taken for one."""
+    return Provider.objects.filter(
+        slug__startswith=PROVIDER_PREFIX, website__startswith=GENERATED_WEBSITE_PREFIX
+    )
+
+
 def clear_generated():
     """Delete generated offers, providers and contact persons, and unused generated regions.
 
@@ -520,7 +530,7 @@ def clear_generated():
     and nothing refers to them any more; states of the shape only once they have no
     districts and no references left. Returns the number of offers deleted.
     """
-    generated = Provider.objects.filter(slug__startswith=PROVIDER_PREFIX)
+    generated = generated_providers()
     offers = Offer.objects.filter(provider__in=generated)
     shape = national_shape()
     district_slugs = [
