@@ -71,13 +71,14 @@ def cpu_model():
     return platform.processor()
 
 
-def render(reports):
+def render(reports, load_before):
     lines = [
         START,
         "## Benchmark (`make bench`)",
         "",
         f"Run {datetime.date.today().isoformat()} on {cpu_model()}, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}. Command: `make bench` (sizes via `BENCH_SIZES`).",
+        f"Python {platform.python_version()}. Command: `make bench` (sizes via `BENCH_SIZES`). "
+        f"Load average before the run: {load_before:.1f}.",
         "Server time is measured in-process through the whole Django stack (middleware, URL "
         "resolving, view, templates; production settings, DEBUG off) with Django's test client, "
         "warm: 40 repetitions after 5 warm-up requests, or 40 different URLs after 5 others "
@@ -89,7 +90,8 @@ def render(reports):
     for report in reports:
         lines += [
             f"### {report['size']:,} offers on {report['vendor']} "
-            f"(filled in {report['fill_seconds']} s)",
+            f"(filled in {report['fill_seconds']} s, search index built in "
+            f"{report['index_build_seconds']} s)",
             "",
             "| page | median ms | p95 ms | SQL queries | KiB |",
             "|---|---:|---:|---:|---:|",
@@ -130,6 +132,7 @@ def write_doc(section):
 
 
 def main():
+    load_before = os.getloadavg()[0]
     OUT.mkdir(parents=True, exist_ok=True)
     sizes = [int(s) for s in os.environ.get("BENCH_SIZES", "1000,10000,100000").split(",")]
     pg_url = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/retribus_bench")
@@ -144,7 +147,7 @@ def main():
             sqlite.unlink(missing_ok=True)
             reports.append(run_one(f"sqlite:///{sqlite}", size))
     (OUT / "reports.json").write_text(json.dumps(reports, indent=2))
-    write_doc(render(reports))
+    write_doc(render(reports, load_before))
     print(f"bench: wrote {DOC.relative_to(ROOT)}")
 
 
