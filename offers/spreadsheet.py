@@ -171,6 +171,23 @@ def _table_from_rows(numbered_rows, source_format):
     return Table(headers=[h.strip() for h in headers], rows=rows, source_format=source_format)
 
 
+# Spreadsheet programs run a CSV cell that starts with one of these as a formula; the
+# export writes such text behind an apostrophe and the import takes it off again.
+FORMULA_STARTS = ("=", "+", "-", "@")
+
+
+def _csv_cell_out(text):
+    if len(text) > 1 and text.startswith(FORMULA_STARTS):
+        return "'" + text
+    return text
+
+
+def _csv_cell_in(text):
+    if len(text) > 2 and text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
+        return text[1:]
+    return text
+
+
 def decode_csv(data):
     """Text and a name of the flavour: UTF-8 (with or without BOM) or Windows-1252 (Excel)."""
     if data.startswith(b"\xef\xbb\xbf"):
@@ -202,7 +219,10 @@ def read_table(data):
     delimiter = max(";,\t", key=first_line.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        rows = [(line, [cell.strip() for cell in cells]) for line, cells in enumerate(reader, 1)]
+        rows = [
+            (line, [_csv_cell_in(cell.strip()) for cell in cells])
+            for line, cells in enumerate(reader, 1)
+        ]
     except csv.Error as error:
         raise UnreadableFile(str(error)) from error
     name = {";": "semicolon", ",": "comma", "\t": "tab"}[delimiter]
@@ -313,7 +333,7 @@ def write_csv(offers, flavour):
     writer.writerow(COLUMNS.values())
     for offer in offers:
         row = offer_row(offer)
-        writer.writerow([_cell_text(row[key]) for key in COLUMNS])
+        writer.writerow([_csv_cell_out(_cell_text(row[key])) for key in COLUMNS])
     value = text.getvalue()
     data = value.encode(options["encoding"], errors="replace")
     lost = 0 if flavour == "utf8" else sum(1 for ch in value if not _fits_cp1252(ch))

@@ -301,6 +301,31 @@ def test_xlsx_export_writes_text_that_looks_like_a_formula_as_text(coordinator):
     assert [r.action for r in report.rows] == ["unchanged"]
 
 
+@pytest.mark.parametrize("flavour", ["utf8", "excel"])
+def test_csv_export_defuses_text_that_looks_like_a_formula(coordinator, flavour):
+    """Excel runs a CSV cell starting with =, +, - or @ as a formula: the export writes it
+    behind an apostrophe, and the import reads the original text back."""
+    title = '=HYPERLINK("https://evil.example.org","Klick")'
+    run(as_xlsx([row(Code="IT 1", Titel="Praktikum")]), coordinator, dry_run=False)
+    Offer.objects.filter(code="IT 1").update(title=title, summary="@SUM(1)")
+    data, _lost = spreadsheet.write_csv(
+        spreadsheet.export_queryset(Offer.objects.filter(code="IT 1")), flavour
+    )
+
+    text = data.decode("utf-8" if flavour == "utf8" else "cp1252")
+    assert "'=HYPERLINK" in text and "'@SUM(1)" in text
+    assert not any(
+        cell.startswith(("=", "@"))
+        for line in text.splitlines()
+        for cell in line.split(";" if flavour == "excel" else ",")
+    )
+    report = services.offers_import(
+        dataset=spreadsheet.read_table(data), dry_run=True, user=coordinator
+    )
+    assert report.is_valid, report.errors
+    assert [r.action for r in report.rows] == ["unchanged"]
+
+
 def test_excel_csv_export_is_windows_1252_with_semicolons(coordinator):
     offers = spreadsheet.export_queryset(Offer.objects.all())
     data, _lost = spreadsheet.write_csv(offers, "excel")
