@@ -42,6 +42,11 @@ from .models import (
 
 ALL_PROVIDERS = "offers.access_all_providers"
 
+# Coordinators and provider editors should see whose tool this is, not "Django".
+admin.site.site_header = _("ReTriBuS – curation")
+admin.site.site_title = _("ReTriBuS curation")
+admin.site.index_title = _("Offers, providers and network")
+
 
 # --- Taxonomies -----------------------------------------------------------------------------
 
