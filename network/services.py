@@ -61,7 +61,7 @@ def declaration_submit(*, partner, absolute_url):
     partner.ambassador_since = None
     partner.declaration_date = timezone.localdate()
     partner.declaration_text = profile.declaration_text
-    partner._change_reason = "Support declaration submitted online"
+    partner._change_reason = translation.gettext("Support declaration submitted online")
     partner.save()
     context = {
         "partner": partner,
@@ -97,7 +97,7 @@ def partner_approve(*, partner, absolute_url, award_ambassador=False):
         partner.declaration_date = today
     if award_ambassador and partner.ambassador_since is None:
         partner.ambassador_since = today
-    partner._change_reason = "Approved"
+    partner._change_reason = translation.gettext("Approved")
     partner.save()
     if newly_approved:
         return approval_mail_send(partner=partner, absolute_url=absolute_url)
@@ -125,5 +125,5 @@ def partner_decline(*, partner):
     """Decline a declaration; a declined partner is never public and holds no award."""
     partner.status = Partner.Status.DECLINED
     partner.ambassador_since = None
-    partner._change_reason = "Declined"
+    partner._change_reason = translation.gettext("Declined")
     partner.save()

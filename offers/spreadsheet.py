@@ -225,7 +225,7 @@ def read_table(data):
         ]
     except csv.Error as error:
         raise UnreadableFile(str(error)) from error
-    name = {";": "semicolon", ",": "comma", "\t": "tab"}[delimiter]
+    name = {";": _("semicolon"), ",": _("comma"), "\t": _("tab")}[delimiter]
     return _table_from_rows(rows, f"CSV ({encoding}, {name})")
 
 

@@ -108,7 +108,9 @@ def test_declaration_goes_pending_then_approved_and_appears_in_directory(
     assert client.get(partner.get_absolute_url()).status_code == 200
     assert [message.to for message in mail.outbox] == [["erika@example.org"]]
     assert partner.get_absolute_url() in mail.outbox[0].body
-    assert partner.history.first().history_change_reason == "Approved"
+    assert (
+        partner.history.first().history_change_reason == "Angenommen"
+    )  # recorded in the language of the request (German)
 
 
 def test_approval_without_award_leaves_ambassador_empty(admin_client, taxonomy, profile):
