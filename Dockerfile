@@ -14,11 +14,10 @@ COPY network ./network
 RUN pip install .
 COPY . .
 # collectstatic must run without DEBUG: only then does it use the manifest storage and
-# write staticfiles.json, without which every production page fails. The key below exists
-# only in this build step; the container gets the real SECRET_KEY from the environment.
+# write staticfiles.json, without which every production page fails. manage.py gives
+# this build step a throwaway key; the container gets the real SECRET_KEY at run time.
 RUN DEBUG=1 python manage.py compilemessages -v0 \
-    && SECRET_KEY=build-step-only-collectstatic-needs-a-key-but-signs-nothing-0123456789 \
-       python manage.py collectstatic --noinput -v0
+    && python manage.py collectstatic --noinput -v0
 
 # media/ must exist in the image: docker then creates the "media" volume owned by portal;
 # otherwise the volume is root's and every logo upload fails with a permission error.

@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def import_settings(**env):
     """Import the settings module in a fresh interpreter with exactly ``env`` set."""
-    clean = {key: value for key, value in os.environ.items() if key in {"PATH", "HOME", "LANG"}}
+    clean = bare_environment()
     return subprocess.run(
         [
             sys.executable,
@@ -30,6 +30,34 @@ def import_settings(**env):
 
 def test_production_refuses_to_start_without_secret_key():
     result = import_settings()
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def bare_environment():
+    return {key: value for key, value in os.environ.items() if key in {"PATH", "HOME", "LANG"}}
+
+
+def test_management_commands_run_in_a_bare_checkout():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
+        cwd=ROOT,
+        env=bare_environment(),
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "No changes detected" in result.stdout
+
+
+def test_the_served_portal_refuses_to_start_without_secret_key():
+    result = subprocess.run(
+        [sys.executable, "-c", "import retribus.wsgi"],
+        cwd=ROOT,
+        env=bare_environment(),
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode != 0
     assert "SECRET_KEY is not set" in result.stderr
 
