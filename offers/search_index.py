@@ -8,15 +8,16 @@ bitmaps:
 * Offers are numbered by their position in the page's title order (``title, pk`` as the
   database sorts them, so collation questions never arise); ``newest`` is a stored
   permutation of positions.
-* Every filter is a list of (offer position, value code) pairs, expanded when the index is
-  built so that a pair exists exactly when ``facet_condition`` matches: a sector pair for
+* Every filter is built from (offer position, value code) pairs, expanded so that a pair
+  exists exactly when ``facet_condition`` matches: a sector pair for
   the offer's sector and its parent, a region pair for the district and its state, a track
   pair via the sector, every school form for an offer open to all, every duration band and
-  grade an offer's range touches. Pairs are unique, so counting them counts offers.
-* A request turns each active filter into one boolean mask over positions. A facet's counts
-  are ``bincount`` of its pairs whose offer passes every *other* mask (disjunctive counts);
-  the results are the positions passing all masks, in stored order; only the page's twenty
-  offers are read from the database.
+  grade an offer's range touches.
+* Each value of a filter is held as a bitset over positions (bit ``p`` set when offer ``p``
+  matches it). A request ORs the bitsets of each active filter's ticked values into one mask
+  per filter; a facet's counts are, per value, the population count of its bitset ANDed with
+  every *other* mask (disjunctive counts); the results are the positions passing all masks,
+  in stored order; only the page's twenty offers are read from the database.
 * Text stays in PostgreSQL (German stemming, GIN index): one query returns the ids and ranks
   of the matching offers; they are cached per query string for the life of the index, because
   many visitors search the same words with varying facets.
@@ -65,38 +66,61 @@ def _codes(codes_by_pk, pks):
     return codes
 
 
+def _words(size):
+    """How many 64-bit words a bitset over ``size`` offers takes."""
+    return (size + 63) // 64
+
+
+def _pack(mask):
+    """A boolean mask over positions as a bitset (bit ``p % 64`` of word ``p // 64``)."""
+    padded = np.zeros(_words(len(mask)) * 64, dtype=bool)
+    padded[: len(mask)] = mask
+    return np.packbits(padded, bitorder="little").view(np.uint64)
+
+
+def _unpack(bits, size):
+    """The bitset ``bits`` as a boolean mask over ``size`` positions."""
+    return np.unpackbits(bits.view(np.uint8), bitorder="little", count=size).view(bool)
+
+
+def _popcount(bits):
+    return int(np.bitwise_count(bits).sum())
+
+
 class _Facet:
-    """Which offers match which value of one filter: unique (position, code) pairs."""
+    """Which offers match which value of one filter: one bitset of offers per value.
+
+    Counting a value within a set of offers is then an AND and a population count over
+    ``size / 64`` words, the way search engines count facets with per-value bitmaps; 525
+    values over 100,000 offers take 6.6 MB.
+    """
 
     def __init__(self, keys, positions, codes, size):
         self.keys = list(keys)
         self.code = {key: i for i, key in enumerate(self.keys)}
-        self.size = size
-        width = max(len(self.keys), 1)
         keep = codes >= 0
-        pairs = np.unique(positions[keep].astype(np.int64) * width + codes[keep])
-        # 32-bit halves the memory; a catalogue stays far below two billion offers.
-        self.offers = (pairs // width).astype(np.int32)
-        self.codes = (pairs % width).astype(np.int32)
-        self.all_counts = self._as_dict(np.bincount(self.codes, minlength=len(self.keys)))
+        positions = positions[keep].astype(np.int64)
+        codes = codes[keep].astype(np.int64)
+        self.bits = np.zeros((len(self.keys), _words(size)), dtype=np.uint64)
+        np.bitwise_or.at(
+            self.bits,
+            (codes, positions >> 6),
+            np.left_shift(np.uint64(1), (positions & 63).astype(np.uint64)),
+        )
+        self.all_counts = self._as_dict(np.bitwise_count(self.bits).sum(axis=1))
 
     def _as_dict(self, counts):
         return dict(zip(self.keys, counts.tolist(), strict=True))
 
     def mask(self, values):
-        """Offers matching any of ``values``."""
-        wanted = np.zeros(len(self.keys), dtype=bool)
-        wanted[[self.code[value] for value in values]] = True
-        mask = np.zeros(self.size, dtype=bool)
-        mask[self.offers[wanted[self.codes]]] = True
-        return mask
+        """The bitset of the offers matching any of ``values``."""
+        return np.bitwise_or.reduce(self.bits[[self.code[value] for value in values]], axis=0)
 
     def counts(self, base):
-        """Per value, the offers in ``base`` (None: all offers) that match it."""
+        """Per value, the offers in the bitset ``base`` (None: all offers) that match it."""
         if base is None:
             return dict(self.all_counts)
-        counted = np.bincount(self.codes[base[self.offers]], minlength=len(self.keys))
-        return self._as_dict(counted)
+        return self._as_dict(np.bitwise_count(self.bits & base).sum(axis=1))
 
 
 def _pairs(rows):
@@ -277,17 +301,18 @@ class SearchIndex:
             return list(self._text)
 
     def _masks(self, spec):
+        """One bitset per active filter."""
         masks = {}
         for name in spec.active_filters:
             values = spec.selected(name)
             if name == "q":
                 # Ranks come with the match when relevance orders every match anyway.
                 ranked = spec.sort == "relevance" and len(spec.active_filters) == 1
-                masks[name] = self.text_match(spec.q, ranked=ranked).mask
+                masks[name] = self.text_match(spec.q, ranked=ranked).bits
             elif name == "size":
                 with np.errstate(invalid="ignore"):
-                    masks[name] = np.isnan(self.participants_max) | (
-                        self.participants_max >= values[0]
+                    masks[name] = _pack(
+                        np.isnan(self.participants_max) | (self.participants_max >= values[0])
                     )
             else:
                 masks[name] = self.facets[name].mask(values)
@@ -295,38 +320,46 @@ class SearchIndex:
 
     @staticmethod
     def _all(masks, without=None):
-        """The AND of every mask but ``without``; None when no mask is left."""
+        """The AND of every bitset but ``without``; None when none is left."""
         combined = None
         for name, mask in masks.items():
             if name != without:
-                combined = mask.copy() if combined is None else np.logical_and(combined, mask)
+                combined = mask.copy() if combined is None else np.bitwise_and(combined, mask)
         return combined
 
-    def _ordered(self, spec, matching):
+    def _ordered(self, spec, matching, stop):
+        """The positions of the matching offers in the order of ``spec.sort``; in title order
+        only the first ``stop``, read from the words that hold them."""
         if spec.sort == "newest":
             order = self.newest
-        elif spec.sort == "relevance" and spec.selected("q"):
-            return self.text_match(spec.q).best_first(np.flatnonzero(matching))
-        else:
-            return np.arange(self.size) if matching is None else np.flatnonzero(matching)
-        return order if matching is None else order[matching[order]]
+            return order if matching is None else order[_unpack(matching, self.size)[order]]
+        if spec.sort == "relevance" and spec.selected("q"):
+            positions = np.flatnonzero(_unpack(matching, self.size))
+            return self.text_match(spec.q).best_first(positions)
+        if matching is None:
+            return np.arange(min(stop, self.size))
+        ends = np.cumsum(np.bitwise_count(matching), dtype=np.int64)
+        last = min(int(np.searchsorted(ends, stop)), len(matching) - 1)
+        positions = np.flatnonzero(_unpack(matching[: last + 1], (last + 1) * 64))
+        return positions[:stop]
 
     def search(self, spec, vocabulary=None, *, per_page=PER_PAGE):
         """The same ``SearchResult`` as ``facets.search(spec, vocabulary)``."""
         masks = self._masks(spec)
         matching = self._all(masks)
-        total = self.size if matching is None else int(np.count_nonzero(matching))
+        total = self.size if matching is None else _popcount(matching)
         counts = {name: self.facets[name].counts(self._all(masks, name)) for name in COUNTED}
         relaxed = {}
         if total == 0:
             for name in masks:
                 rest = self._all(masks, name)
-                relaxed[name] = self.size if rest is None else int(np.count_nonzero(rest))
+                relaxed[name] = self.size if rest is None else _popcount(rest)
 
         paginator = Paginator(range(total), per_page)
         number = paginator.validate_number(min(spec.page, paginator.num_pages))
         start = (number - 1) * per_page
-        ids = self.ids[self._ordered(spec, matching)[start : start + per_page]].tolist()
+        stop = start + per_page
+        ids = self.ids[self._ordered(spec, matching, stop)[start:stop]].tolist()
         by_id = {offer.pk: offer for offer in _page_offers(Offer.objects.filter(pk__in=ids))}
         page = Page([by_id[pk] for pk in ids if pk in by_id], number, paginator)
         return SearchResult(spec=spec, page=page, total=total, counts=counts, relaxations=relaxed)
@@ -352,8 +385,9 @@ class _TextMatch:
         else:
             ids = np.fromiter(matches.order_by().values_list("pk", flat=True), dtype=np.int64)
             positions = index._positions(ids)[0]
-        self.mask = np.zeros(index.size, dtype=bool)
-        self.mask[positions] = True
+        mask = np.zeros(index.size, dtype=bool)
+        mask[positions] = True
+        self.bits = _pack(mask)
 
     def _read_ranks(self, queryset):
         rows = list(
