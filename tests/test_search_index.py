@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from offers import facets, generator, search_index
 from offers.filters import FACETS, SORTS, SearchSpec, Vocabulary
-from offers.models import CatalogVersion, Offer, Sector
+from offers.models import CatalogVersion, ContactPerson, Offer, OfferType, SchoolForm, Sector
 from tests.factories import add_search_vocabulary, make_offer
 from tests.test_facets import random_catalogue
 
@@ -159,6 +159,34 @@ def test_publishing_archiving_and_relinking_reach_the_next_search(taxonomy):
 
     Sector.objects.filter(pk=vocab["it"].pk).update(name="Informatik")
     assert search_index.engine().vocabulary().sector["it-computer"].name == "Informatik"
+
+
+def test_school_forms_subjects_types_and_contacts_alone_replace_the_token(taxonomy):
+    """Changes that touch no offer row (an M2M link alone, a renamed offer type, a new
+    school form, a contact person) reach the next search too."""
+    vocab = add_search_vocabulary(taxonomy)
+    offer = make_offer(vocab, title="Roboter bauen")
+    spec = SearchSpec(schoolform=("igs",))
+    before = search_index.engine()
+    assert before.search(spec).total == 0
+
+    offer.school_forms.add(vocab["igs"])
+    linked = search_index.engine()
+    assert linked is not before
+    assert linked.search(spec).total == 1
+
+    offer.subjects.add(vocab["technik"])
+    assert search_index.engine().search(SearchSpec(subject=("technik",))).total == 1
+
+    OfferType.objects.filter(pk=offer.offer_type_id).update(name="Schnuppertag")
+    assert search_index.engine().vocabulary().type[offer.offer_type.slug].name == "Schnuppertag"
+
+    SchoolForm.objects.create(name="Kolleg", slug="kolleg")
+    assert "kolleg" in search_index.engine().vocabulary().schoolform
+
+    token = CatalogVersion.current()
+    ContactPerson.objects.create(provider=offer.provider, name="Erika Beispiel")
+    assert CatalogVersion.current() != token
 
 
 @pytest.mark.django_db(transaction=True)
