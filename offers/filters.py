@@ -15,6 +15,7 @@ from django import forms
 from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
+from django.utils.choices import BaseChoiceIterator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -112,6 +113,7 @@ class Vocabulary:
     subject: dict = field(default_factory=dict)
     schoolform: dict = field(default_factory=dict)
     region: dict = field(default_factory=dict)
+    _choices: dict = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def load(cls):
@@ -125,12 +127,17 @@ class Vocabulary:
         )
 
     def choices(self, name):
-        """(key, label) pairs of a multi-valued facet in display order."""
-        if name == "venue":
-            return list(Offer.Venue.choices)
-        if name == "duration":
-            return [(key, band[0]) for key, band in DURATION_BANDS.items()]
-        return [(slug, str(obj)) for slug, obj in getattr(self, name).items()]
+        """(key, label) pairs of a multi-valued facet in display order, made once per
+        vocabulary (labels of fixed choices stay lazy, so they follow the language)."""
+        if name not in self._choices:
+            if name == "venue":
+                pairs = list(Offer.Venue.choices)
+            elif name == "duration":
+                pairs = [(key, band[0]) for key, band in DURATION_BANDS.items()]
+            else:
+                pairs = [(slug, str(obj)) for slug, obj in getattr(self, name).items()]
+            self._choices[name] = Choices(pairs)
+        return self._choices[name]
 
     def ids(self, name, slugs):
         table = getattr(self, name)
@@ -210,6 +217,21 @@ def order_offers(queryset, spec):
     if spec.sort == "relevance" and spec.selected("q"):
         return queryset.order_by(text_search.rank_expression(spec.q).desc(), "title", "pk")
     return queryset.order_by("title", "pk")
+
+
+class Choices(BaseChoiceIterator):
+    """Choices already in Django's canonical form. Django normalises a plain list again
+    each time a form field or widget is given it (every request, for 400 districts); an
+    iterator it takes as it is."""
+
+    def __init__(self, pairs):
+        self.pairs = pairs
+
+    def __iter__(self):
+        return iter(self.pairs)
+
+    def __len__(self):
+        return len(self.pairs)
 
 
 class KnownChoicesField(forms.MultipleChoiceField):
