@@ -7,6 +7,15 @@ import pytest
 from tests import factories
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Every test starts with an empty cache. A rolled-back test leaves the catalogue token
+    as it found it, so pages and counts cached under it must not reach the next test."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def taxonomy(db):
     return factories.make_taxonomy()
