@@ -52,6 +52,8 @@ ROWS_PER_FETCH = 20_000
 RANK_BY_ID_UP_TO = 5000
 # After a rebuild, this many of the old index's most recent text queries are matched again.
 WARM_QUERIES = 8
+# Result cards' offers kept per index (about 5 KB each with provider, type and school forms).
+OFFER_CACHE_SIZE = 2000
 
 
 def _codes(codes_by_pk, pks):
@@ -139,6 +141,8 @@ class SearchIndex:
         self._vocabulary = vocabulary
         self._text = OrderedDict()
         self._text_lock = threading.Lock()
+        self._offers = OrderedDict()
+        self._offers_lock = threading.Lock()
 
     # --- building ------------------------------------------------------------------------
 
@@ -360,9 +364,27 @@ class SearchIndex:
         start = (number - 1) * per_page
         stop = start + per_page
         ids = self.ids[self._ordered(spec, matching, stop)[start:stop]].tolist()
-        by_id = {offer.pk: offer for offer in _page_offers(Offer.objects.filter(pk__in=ids))}
+        by_id = self._page_offers(ids)
         page = Page([by_id[pk] for pk in ids if pk in by_id], number, paginator)
         return SearchResult(spec=spec, page=page, total=total, counts=counts, relaxations=relaxed)
+
+    def _page_offers(self, ids):
+        """The offers of a result page with what their cards show, by id. Offers read
+        before are taken from memory: nothing about them can change while this catalogue
+        version lasts, and popular offers turn up on many result pages."""
+        with self._offers_lock:
+            found = {pk: self._offers[pk] for pk in ids if pk in self._offers}
+            for pk in found:
+                self._offers.move_to_end(pk)
+        missing = [pk for pk in ids if pk not in found]
+        if missing:
+            read = {offer.pk: offer for offer in _page_offers(Offer.objects.filter(pk__in=missing))}
+            found.update(read)
+            with self._offers_lock:
+                self._offers.update(read)
+                while len(self._offers) > OFFER_CACHE_SIZE:
+                    self._offers.popitem(last=False)
+        return found
 
 
 class _TextMatch:
