@@ -26,6 +26,7 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.core.cache import cache  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
@@ -59,6 +60,7 @@ def time_page(client, urls, repetitions):
     for url in urls[:warmup] if len(urls) > 1 else urls * warmup:
         response = client.get(url)
         assert response.status_code == 200, (url, response.status_code)
+    cache.clear()  # count what rendering the page costs, not what the page cache saves
     with CaptureQueriesContext(connection) as queries:
         client.get(urls[0])
     query_count = len(queries)  # read now: the next request resets the query log
@@ -91,8 +93,14 @@ def rss_mb(pid):
     return None
 
 
+THREADS = 2
+
+
 def load(urls, seconds, connections):
-    """Closed-loop load with wrk against gunicorn (2 workers); requests/s per URL."""
+    """Closed-loop load with wrk against gunicorn (2 workers); requests/s per page.
+
+    ``urls`` maps a name to a list of paths: one path is asked again and again; a longer list
+    is asked a path at a time, each once (after the first ten, which warm up the worker)."""
     if not shutil.which("wrk"):
         return {"skipped": "wrk is not installed"}
     port = free_port()
@@ -122,26 +130,27 @@ def load(urls, seconds, connections):
             except OSError:
                 time.sleep(0.1)
         results = {}
-        for name, url in urls.items():
-            for _ in range(10):
-                urllib.request.urlopen(base + url).read()
+        for name, paths in urls.items():
+            for path in paths[:10] if len(paths) > 1 else paths * 10:
+                urllib.request.urlopen(base + path).read()
+            command = ["wrk", "-t", str(THREADS), "-c", str(connections), "-d", f"{seconds}s"]
+            env = dict(os.environ)
+            if len(paths) > 1:  # each path once, in turn: see bench/rotate.lua
+                listing = ROOT / "bench" / "out" / f"paths-{name}.txt"
+                listing.parent.mkdir(exist_ok=True)
+                listing.write_text("\n".join(paths[10:]) + "\n")
+                command += ["-s", str(ROOT / "bench" / "rotate.lua")]
+                env.update(WRK_PATHS=str(listing), WRK_THREADS=str(THREADS))
             out = subprocess.run(
-                [
-                    "wrk",
-                    "-t",
-                    "2",
-                    "-c",
-                    str(connections),
-                    "-d",
-                    f"{seconds}s",
-                    "--latency",
-                    base + url,
-                ],
+                [*command, "--latency", base + paths[0]],
                 capture_output=True,
                 text=True,
                 check=True,
+                env=env,
             ).stdout
             results[name] = parse_wrk(out)
+            if len(paths) > 1:
+                results[name]["distinct_paths"] = len(paths) - 10
         workers = [
             int(pid)
             for pid in subprocess.run(
@@ -161,6 +170,8 @@ def parse_wrk(out):
         parts = line.split()
         if line.startswith("Requests/sec:"):
             result["rps"] = float(parts[1])
+        elif "requests in" in line:
+            result["requests"] = int(parts[0])
         elif parts[:1] == ["99%"]:
             result["p99"] = parts[1]
         elif parts[:1] == ["50%"]:
@@ -179,6 +190,7 @@ def main():
     parser.add_argument("--repetitions", type=int, default=40)
     parser.add_argument("--load-seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--distinct-searches", type=int, default=6000)
     args = parser.parse_args()
 
     fill_seconds = prepare(args.size, args.seed)
@@ -189,7 +201,11 @@ def main():
     client = Client()
     urls = pages.sample_urls()
     timings = {name: time_page(client, url, args.repetitions) for name, url in urls.items()}
-    load_urls = {"search_text": urls["search_text"][0], "floor": urls["floor"][0]}
+    load_urls = {
+        "search_text": urls["search_text"],
+        "search_distinct": pages.many_searches(args.distinct_searches),
+        "floor": urls["floor"],
+    }
     report = {
         "vendor": connection.vendor,
         "size": args.size,

@@ -51,6 +51,55 @@ def distinct_searches(count, *, text):
     return urls
 
 
+def many_searches(count):
+    """``count`` different searches (type × school form × grade × a word or none) for the
+    throughput run, enough that no URL is asked twice while it lasts."""
+    types = list(OfferType.objects.values_list("slug", flat=True))
+    forms = list(SchoolForm.objects.values_list("slug", flat=True))
+    search = reverse("offers:search")
+    urls = []
+    for word in [None, *WORDS]:
+        for offer_type in types:
+            for form in forms:
+                for grade in range(5, 14):
+                    params = {"type": offer_type, "schoolform": form, "grade": grade}
+                    if word:
+                        params = {"q": word, **params}
+                    urls.append(f"{search}?{urlencode(params)}")
+    return urls[:count]
+
+
+def distinct_offers(count):
+    """Published offers spread over the whole catalogue."""
+    ids = list(Offer.objects.published().order_by("pk").values_list("pk", flat=True))
+    step = max(len(ids) // count, 1)
+    return [reverse("offers:offer_detail", kwargs={"pk": pk}) for pk in ids[::step][:count]]
+
+
+def distinct_providers(count):
+    """The providers with the most published offers: the most expensive provider pages."""
+    providers = (
+        Provider.objects.filter(offers__status=Offer.Status.PUBLISHED)
+        .annotate(n=Count("offers"))
+        .order_by("-n", "pk")[:count]
+    )
+    return [provider.get_absolute_url() for provider in providers]
+
+
+def distinct_walk_sectors(count):
+    """The region step of every sector and field of study (of both tracks) with offers."""
+    sectors = (
+        Sector.objects.filter(offers__status=Offer.Status.PUBLISHED)
+        .select_related("track")
+        .distinct()
+        .order_by("track__pk", "pk")[:count]
+    )
+    return [
+        reverse("offers:walk_sector", kwargs={"track": sector.track.slug, "sector": sector.slug})
+        for sector in sectors
+    ]
+
+
 def distinct_walk_regions(track, sector, count):
     regions = Region.objects.filter(level=Region.Level.DISTRICT).order_by("pk")[:count]
     return [
@@ -90,7 +139,10 @@ def sample_urls(distinct=45):
         "floor": "/bench/floor/",
     }
     urls = {name: [url] for name, url in urls.items()}
+    urls["walk_sector_distinct"] = distinct_walk_sectors(distinct)
     urls["walk_region_distinct"] = distinct_walk_regions(track, sector, distinct)
     urls["search_text_distinct"] = distinct_searches(distinct, text=True)
     urls["search_facets_distinct"] = distinct_searches(distinct, text=False)
+    urls["offer_distinct"] = distinct_offers(distinct)
+    urls["provider_distinct"] = distinct_providers(distinct)
     return urls

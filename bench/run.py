@@ -22,19 +22,45 @@ DOC = ROOT / "docs" / "performance.md"
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 
 PAGES = [
-    ("home", "Home"),
-    ("walk_track", "Walk: sectors of a track"),
-    ("walk_sector", "Walk: regions of a sector"),
-    ("walk_region", "Walk: offers in a region"),
+    ("home", "Home, repeated"),
+    ("walk_track", "Walk: sectors of a track, repeated"),
+    ("walk_sector", "Walk: regions of a sector, repeated"),
+    ("walk_sector_distinct", "Walk: regions of a sector, each sector once"),
+    ("walk_region", "Walk: offers in a region, repeated"),
     ("walk_region_distinct", "Walk: offers in a region, each region once"),
     ("search_text", "Search: text + 3 facets, same URL repeated"),
     ("search_text_distinct", "Search: text + 3 facets, each search once"),
     ("search_facets", "Search: 3 facets, no text, same URL repeated"),
     ("search_facets_distinct", "Search: 3 facets, no text, each search once"),
-    ("offer", "Offer page"),
-    ("provider", "Provider page"),
+    ("offer", "Offer page, repeated"),
+    ("offer_distinct", "Offer page, each offer once"),
+    ("provider", "Provider page (biggest provider), repeated"),
+    ("provider_distinct", "Provider page, 40 of the 45 biggest providers each once"),
     ("floor", "Floor: bare 20-row page"),
 ]
+
+
+THROUGHPUT = {
+    "search_text": "search page, one URL asked again and again (text + 3 facets)",
+    "search_distinct": "search page, every request a different search",
+}
+
+
+def throughput(load, name, floor):
+    page = load.get(name)
+    if not page or not page.get("rps"):
+        return f"{THROUGHPUT[name]}: not measured"
+    share = 100 * page["rps"] / floor["rps"] if floor.get("rps") else 0
+    text = (
+        f"{THROUGHPUT[name]} {page['rps']:.0f} req/s (p50 {page.get('p50')}, "
+        f"p99 {page.get('p99')}) = **{share:.0f} %** of the floor"
+    )
+    if "distinct_paths" in page:
+        text += f" ({page.get('requests', 0):,} requests over {page['distinct_paths']:,} searches"
+        if page.get("requests", 0) > page["distinct_paths"]:
+            text += ", so some asked twice"
+        text += ")"
+    return text
 
 
 def fresh_pg_database(url):
@@ -82,9 +108,11 @@ def render(reports, load_before):
         "Server time is measured in-process through the whole Django stack (middleware, URL "
         "resolving, view, templates; production settings, DEBUG off) with Django's test client, "
         "warm: 40 repetitions after 5 warm-up requests, or 40 different URLs after 5 others "
-        "where a row says “each … once”, since repeated URLs are served from the cache that "
-        "the catalogue version invalidates. Throughput: gunicorn with 2 workers on loopback, "
-        "wrk closed loop (2 threads, 8 connections, 10 s per URL).",
+        "where a row says “each … once”: a repeated URL is served from the page cache that "
+        "the catalogue version invalidates (`offers/page_cache.py`), so only the “each … once” "
+        "rows show what rendering a page costs. Throughput: gunicorn with 2 workers on "
+        "loopback, wrk closed loop (2 threads, 8 connections, 10 s per row), either one URL "
+        "or a list of different searches asked a URL at a time (`bench/rotate.lua`).",
         "",
     ]
     for report in reports:
@@ -104,21 +132,20 @@ def render(reports, load_before):
             )
         lines += [
             "",
-            "¹ Counted on one more request of the row's first URL after the warm-up, so for the "
-            "“each … once” rows it is the count of a repeated (cached) request.",
+            "¹ Counted on one more request of the row's first URL after the warm-up with the "
+            "cache emptied, so it is what rendering the page costs (a page served from the page "
+            "cache costs one query: the catalogue version).",
         ]
         load = report["load"]
         if "skipped" in load:
             lines += ["", f"Throughput: skipped ({load['skipped']})."]
         else:
-            search, floor = load["search_text"], load["floor"]
-            share = 100 * search["rps"] / floor["rps"] if floor.get("rps") else 0
+            floor = load["floor"]
             lines += [
                 "",
-                f"Throughput: search page {search['rps']:.0f} req/s (p50 {search.get('p50')}, "
-                f"p99 {search.get('p99')}), floor page {floor['rps']:.0f} req/s → search at "
-                f"**{share:.0f} %** of the floor. Largest gunicorn worker: "
-                f"**{load['worker_rss_mb']:.0f} MB** RSS.",
+                f"Throughput (gunicorn, 2 workers): floor page {floor['rps']:.0f} req/s; "
+                + "; ".join(throughput(load, name, floor) for name in THROUGHPUT)
+                + f". Largest gunicorn worker: **{load['worker_rss_mb']:.0f} MB** RSS.",
             ]
         lines.append("")
     lines.append(END)
