@@ -57,6 +57,19 @@ class Taxonomy(models.Model):
         return (self.slug,)
 
 
+class TreeQuerySet(models.QuerySet):
+    """Regions and sectors: two levels, a node with the nodes directly below it."""
+
+    def node_and_children(self, node):
+        """``node`` and the nodes whose parent it is.
+
+        Used as a subquery (``region__in=...``), it lets the database find an offer's links
+        through the index on the link table, which ``Q(region=…) | Q(region__parent=…)``
+        across the join would not: that reads every link.
+        """
+        return self.filter(Q(pk=node.pk) | Q(parent=node))
+
+
 class Region(Taxonomy):
     """A state, district or city; districts may sit below a state."""
 
@@ -80,6 +93,8 @@ class Region(Taxonomy):
         related_name="children",
         help_text=_("The state a district belongs to; empty for a portal with one level."),
     )
+
+    objects = SlugManager.from_queryset(TreeQuerySet)()
 
     class Meta(Taxonomy.Meta):
         verbose_name = _("region")
@@ -114,6 +129,8 @@ class Sector(Taxonomy):
         related_name="children",
         help_text=_("A finer field of study names the broad field it belongs to."),
     )
+
+    objects = SlugManager.from_queryset(TreeQuerySet)()
 
     class Meta(Taxonomy.Meta):
         verbose_name = _("sector or field of study")
@@ -269,6 +286,11 @@ class OfferQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Offer.Status.PUBLISHED)
 
+    def for_lists(self):
+        """Without the columns no list of offers shows: the description, and the search
+        vector, which alone is half of an offer's row."""
+        return self.defer("description", "search_vector")
+
     def visible_to(self, user):
         """Every offer for coordinators and readers; a provider editor's own offers otherwise."""
         if user.has_perm("offers.access_all_providers"):
@@ -291,8 +313,8 @@ class OfferQuerySet(models.QuerySet):
         """Offers in the sector or in any finer field below it."""
         return self.filter(
             Exists(
-                Offer.sectors.through.objects.filter(offer=OuterRef("pk")).filter(
-                    Q(sector=sector) | Q(sector__parent=sector)
+                Offer.sectors.through.objects.filter(
+                    offer=OuterRef("pk"), sector__in=Sector.objects.node_and_children(sector)
                 )
             )
         )
@@ -301,8 +323,8 @@ class OfferQuerySet(models.QuerySet):
         """Offers served in the region, or in any district of it if it is a state."""
         return self.filter(
             Exists(
-                Offer.regions.through.objects.filter(offer=OuterRef("pk")).filter(
-                    Q(region=region) | Q(region__parent=region)
+                Offer.regions.through.objects.filter(
+                    offer=OuterRef("pk"), region__in=Region.objects.node_and_children(region)
                 )
             )
         )
@@ -524,6 +546,19 @@ class Offer(models.Model):
                 condition=Q(status="published"),
                 name="offer_published_newest_idx",
             ),
+            # A provider's offers as its page lists them (by type, then title) and as an offer
+            # page lists the provider's other offers (by title): a page of them reads its own
+            # rows, not every offer of a provider with thousands.
+            models.Index(
+                fields=["provider", "offer_type", "title", "id"],
+                condition=Q(status="published"),
+                name="offer_published_prov_type_idx",
+            ),
+            models.Index(
+                fields=["provider", "title", "id"],
+                condition=Q(status="published"),
+                name="offer_published_prov_title_idx",
+            ),
         ]
         permissions = [
             ("publish_offer", _("Can publish, archive and return offers to draft")),
@@ -535,6 +570,12 @@ class Offer(models.Model):
 
     def get_absolute_url(self):
         return reverse("offers:offer_detail", kwargs={"pk": self.pk})
+
+    def get_venue_display(self):
+        """The venue's label. Replaces Django's generated method, which builds a dict of all
+        choices on every call and so looks up the translation of each of them: a list of fifty
+        offers paid for two hundred lookups."""
+        return str(self.Venue(self.venue).label) if self.venue in self.Venue else self.venue
 
     def clean(self):
         if self.contact_id and self.contact.provider_id != self.provider_id:

@@ -4,7 +4,8 @@ Only published offers are ever shown; a draft or archived offer is a 404 for the
 """
 
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Prefetch
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -103,7 +104,8 @@ def offer_detail(request, pk):
     """Everything a teacher needs to decide on an offer and to call its provider."""
     offer = get_object_or_404(
         Offer.objects.published()
-        .select_related("provider__region", "offer_type", "contact")
+        .select_related("provider", "offer_type", "contact")
+        .defer("search_vector")
         .prefetch_related(
             "school_forms",
             "subjects",
@@ -126,6 +128,7 @@ def offer_detail(request, pk):
                 .filter(provider=provider)
                 .exclude(pk=offer.pk)
                 .select_related("offer_type")
+                .only("title", "grade_min", "grade_max", "offer_type__name")
                 .order_by("title", "pk")[: OTHER_OFFERS_SHOWN + 1]
             ),
             "other_offers_shown": OTHER_OFFERS_SHOWN,
@@ -138,18 +141,17 @@ def provider_detail(request, slug):
 
     Providers without any published offer are not public: they have nothing to show.
     """
-    provider = get_object_or_404(
-        Provider.objects.select_related("region").filter(
-            Exists(Offer.objects.published().filter(provider=OuterRef("pk")))
-        ),
-        slug=slug,
-    )
-    offers = (
+    provider = get_object_or_404(Provider, slug=slug)
+    type_counts = walk.Catalog().provider_offer_counts(provider)
+    if not type_counts:
+        raise Http404("No published offers.")
+    offers = walk.ProviderOffers(
         Offer.objects.published()
         .filter(provider=provider)
         .select_related("offer_type")
         .prefetch_related("school_forms")
-        .order_by("offer_type__position", "offer_type__name", "title", "pk")
+        .for_lists(),
+        type_counts,
     )
     # A large university or a national chain can have thousands of offers.
     page = Paginator(offers, PROVIDER_OFFERS_PER_PAGE).get_page(request.GET.get("page"))

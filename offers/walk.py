@@ -7,6 +7,9 @@ changes (see ``Catalog``). Choices without published offers are left out:
 the walk never leads into an empty list. The counts use exactly the rules of
 ``OfferQuerySet.in_sector`` and ``in_region``, so the number beside a choice is the number of
 offers on the page it leads to.
+
+A provider's table of offers (``ProviderOffers``) is cut into pages the same way, from counts
+cached under the catalogue version.
 """
 
 from dataclasses import dataclass
@@ -134,22 +137,81 @@ class Catalog:
     def offer_page(self, sector, region, number, per_page):
         """One page of the last step's offers, in the order the page lists them.
 
-        The ordered ids are cached; the page's offers are then read by id, with what their
-        cards show.
+        The ordered ids are cached: those of the whole sector, and from them those of each
+        region, so a region seen for the first time costs one indexed read of the offers
+        served there instead of sorting the sector's offers again. The page's offers are then
+        read by id, with what their cards show.
         """
-        key = f"offers:{sector.pk}:{region.pk if region else 'all'}"
         ids = self._cached(
-            key, lambda: list(walk_offers(sector, region).values_list("pk", flat=True))
+            f"offers:{sector.pk}:all",
+            lambda: list(walk_offers(sector).values_list("pk", flat=True)),
         )
+        if region is not None:
+            ids = self._cached(f"offers:{sector.pk}:{region.pk}", lambda: _served_in(region, ids))
         page = Paginator(ids, per_page).get_page(number)
         offers = (
             Offer.objects.filter(pk__in=page.object_list)
             .select_related("provider", "offer_type")
             .prefetch_related("school_forms")
+            .for_lists()
         )
         by_pk = {offer.pk: offer for offer in offers}
         page.object_list = [by_pk[pk] for pk in page.object_list if pk in by_pk]
         return page
+
+    def provider_offer_counts(self, provider):
+        """The number of published offers of ``provider`` per offer type, in listing order.
+
+        A list of ``(offer_type_id, count)`` pairs ordered as ``ProviderOffers`` lists the
+        offers; empty if the provider has no published offer.
+        """
+        return self._cached(
+            f"provider:{provider.pk}",
+            lambda: list(
+                Offer.objects.published()
+                .filter(provider=provider)
+                .values_list("offer_type")
+                .annotate(n=Count("pk"))
+                .order_by(*PROVIDER_ORDER[:3])
+            ),
+        )
+
+
+# A provider's offers grouped by type, as the seed's provider pages list them; the type's id
+# keeps two types of the same name and position apart, which ``ProviderOffers`` relies on.
+PROVIDER_ORDER = ("offer_type__position", "offer_type__name", "offer_type_id", "title", "pk")
+
+
+class ProviderOffers:
+    """The published offers of a provider in listing order, for a ``Paginator``.
+
+    A national provider has thousands of offers. Counting them, or sorting them by type to
+    cut out one page, reads every one of their rows; with the cached counts per type
+    (``Catalog.provider_offer_counts``) a page reads only the offer types it shows, through
+    the index on ``(provider, offer type, title)``.
+    """
+
+    def __init__(self, queryset, type_counts):
+        self.queryset = queryset.order_by(*PROVIDER_ORDER)
+        self.type_counts = type_counts
+
+    def count(self):
+        return sum(n for _type, n in self.type_counts)
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice) or index.step is not None:
+            raise TypeError("ProviderOffers supports slices without a step only.")
+        start, stop = index.start or 0, index.stop
+        types, before, seen = [], 0, 0
+        for offer_type, n in self.type_counts:
+            if seen + n <= start:
+                before = seen + n
+            elif stop is None or seen < stop:
+                types.append(offer_type)
+            seen += n
+        offset = start - before
+        limit = None if stop is None else offset + stop - start
+        return list(self.queryset.filter(offer_type__in=types)[offset:limit])
 
 
 def _sector_counts(track):
@@ -177,6 +239,16 @@ def _region_counts(sector):
         .order_by()
     )
     return offers.count(), own, with_districts
+
+
+def _served_in(region, ids):
+    """Those of ``ids`` served in ``region`` (``OfferQuerySet.in_region``), in their order."""
+    served = set(
+        OfferRegion.objects.filter(region__in=Region.objects.node_and_children(region)).values_list(
+            "offer", flat=True
+        )
+    )
+    return [pk for pk in ids if pk in served]
 
 
 def offers_in_sector(sector):

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from offers.models import ContactPerson, Offer, SchoolForm
+from offers.models import ContactPerson, Offer, OfferType, SchoolForm
 from tests.factories import make_offer, make_provider
 
 
@@ -147,17 +147,23 @@ def test_offer_and_provider_pages_run_a_fixed_number_of_queries(
     client, taxonomy, praktikum, django_assert_num_queries
 ):
     make_offer(taxonomy, provider=praktikum.provider)
-    pages = {f"/angebot/{praktikum.pk}/": 7, "/anbieter/it-haus-gmbh/": 5}
-    for url, expected in pages.items():
-        with django_assert_num_queries(expected):
-            client.get(url)
+    # Nothing cached; and the provider's counts per offer type cached but not the page itself
+    # (another address of it, which the page cache keys apart).
+    pages = {f"/angebot/{praktikum.pk}/": (8, 8), "/anbieter/it-haus-gmbh/": (7, 6)}
+
+    def assert_queries():
+        for url, (fresh, counted) in pages.items():
+            with django_assert_num_queries(fresh):
+                client.get(url)
+            with django_assert_num_queries(counted):
+                client.get(f"{url}?page=1")
+
+    assert_queries()
     for n in range(20):
         offer = make_offer(taxonomy, provider=praktikum.provider, title=f"Mehr {n}")
         offer.school_forms.set([taxonomy["gym"]])
         offer.regions.add(taxonomy["vulkaneifel"])
-    for url, expected in pages.items():
-        with django_assert_num_queries(expected):
-            client.get(url)
+    assert_queries()
 
 
 def test_provider_page_pages_through_a_long_offer_table(client, taxonomy, praktikum, monkeypatch):
@@ -177,6 +183,36 @@ def test_provider_page_pages_through_a_long_offer_table(client, taxonomy, prakti
     assert 'href="?page=2"' in first.content.decode()
     assert beyond.status_code == 200
     assert beyond.context["page_obj"].number == 1
+
+
+def test_provider_table_pages_run_through_offer_types_in_order(
+    client, taxonomy, praktikum, monkeypatch
+):
+    """Pages that start inside one offer type and end in the next list the same offers in the
+    same order as one long table would; a draft of the provider is on no page."""
+    monkeypatch.setattr("offers.views.PROVIDER_OFFERS_PER_PAGE", 3)
+    provider = praktikum.provider
+    taxonomy["praktikum"].position = 1
+    taxonomy["praktikum"].save()
+    first_type = OfferType.objects.create(name="Workshop", slug="workshop", position=0)
+    # Same position and name as "Praktikum": the type's id keeps the two apart.
+    twin = OfferType.objects.create(name="Praktikum", slug="praktikum-2", position=1)
+    for n, offer_type in enumerate([first_type, twin, first_type, twin, first_type, twin]):
+        make_offer(taxonomy, provider=provider, offer_type=offer_type, title=f"Angebot {n}")
+    make_offer(taxonomy, provider=provider, offer_type=first_type, status="draft")
+
+    expected = [
+        offer.pk
+        for offer in Offer.objects.published()
+        .filter(provider=provider)
+        .order_by("offer_type__position", "offer_type__name", "offer_type_id", "title", "pk")
+    ]
+    pages = [client.get(f"/anbieter/it-haus-gmbh/?page={n}").context["page_obj"] for n in (1, 2, 3)]
+
+    assert [offer.pk for page in pages for offer in page] == expected
+    assert [len(page) for page in pages] == [3, 3, 1]
+    assert pages[0].paginator.count == 7
+    assert pages[0][0].offer_type == first_type
 
 
 def test_pages_link_a_print_stylesheet(client, praktikum):
