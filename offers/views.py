@@ -149,12 +149,27 @@ def provider_detail(request, slug):
         Offer.objects.published()
         .filter(provider=provider)
         .select_related("offer_type")
-        .prefetch_related("school_forms")
-        .for_lists(),
+        # What the table shows (offers/templatetags/offer_tags.py), nothing more.
+        .only(
+            "code",
+            "title",
+            "summary",
+            "offer_type__name",
+            "all_school_forms",
+            "duration_text",
+            "venue",
+            "place",
+            "grade_min",
+            "grade_max",
+            "participants_min",
+            "participants_max",
+            "participants_note",
+        ),
         type_counts,
     )
     # A large university or a national chain can have thousands of offers.
     page = Paginator(offers, PROVIDER_OFFERS_PER_PAGE).get_page(request.GET.get("page"))
+    walk.add_school_form_names(page.object_list)
     return render(
         request,
         "offers/provider_detail.html",
