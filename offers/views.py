@@ -100,6 +100,12 @@ def _search_url(sector, region):
     return f"{reverse('offers:search')}?{urlencode(params)}"
 
 
+def _contacts(provider):
+    """The provider's contact persons in their order; the model's ordering starts with the
+    provider, which would join the provider table for nothing."""
+    return provider.contacts.order_by("position", "name")
+
+
 def offer_detail(request, pk):
     """Everything a teacher needs to decide on an offer and to call its provider."""
     offer = get_object_or_404(
@@ -121,7 +127,7 @@ def offer_detail(request, pk):
         {
             "offer": offer,
             "provider": provider,
-            "contacts": [offer.contact] if offer.contact else list(provider.contacts.all()),
+            "contacts": [offer.contact] if offer.contact else list(_contacts(provider)),
             # One more than shown tells whether to point to the provider page for the rest.
             "other_offers": list(
                 Offer.objects.published()
@@ -173,5 +179,5 @@ def provider_detail(request, slug):
     return render(
         request,
         "offers/provider_detail.html",
-        {"provider": provider, "contacts": provider.contacts.all(), "page_obj": page},
+        {"provider": provider, "contacts": _contacts(provider), "page_obj": page},
     )
