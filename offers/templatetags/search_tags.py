@@ -15,7 +15,7 @@ def _option_html(option, name, parts):
     option_id = conditional_escape(option["id"])
     parts.append(
         f'<li><input type="checkbox" id="{option_id}" name="{name}" value="{key}"'
-        f'{" checked" if option["selected"] else ""}>'
+        f"{' checked' if option['selected'] else ''}>"
         f'<label for="{option_id}">{conditional_escape(option["label"])} '
         f'<span class="count">{localize(count)}<span class="visually-hidden"> '
         f"{conditional_escape(ngettext('offer', 'offers', count))}</span></span></label>"
