@@ -171,9 +171,11 @@ class SearchIndex:
         index.ids = np.array(ids, dtype=np.int64)
         n = index.size = len(index.ids)
         index._sorted = np.argsort(index.ids)
-        index.newest = index._positions(
-            np.array(list(published.order_by("-created_at", "-pk").values_list("pk", flat=True)))
-        )[0]
+        index.newest = index._order(published.order_by("-created_at", "-pk"))
+        # The walk's last step lists offers grouped by provider (``walk.walk_offers``).
+        index.by_provider = index._order(
+            published.order_by("provider__name", "provider_id", "title", "pk")
+        )
 
         def floats(values):
             return np.array([np.nan if v is None else v for v in values], dtype=float).reshape(n)
@@ -270,6 +272,11 @@ class SearchIndex:
             size,
         )
 
+    def _order(self, queryset):
+        """The positions of ``queryset``'s offers in its order."""
+        ids = np.fromiter(queryset.values_list("pk", flat=True), dtype=np.int64)
+        return self._positions(ids)[0]
+
     def _positions(self, offer_ids, *columns):
         """Positions of ``offer_ids`` (rows of offers not in the index dropped), with the
         matching rows of the other ``columns``."""
@@ -283,6 +290,28 @@ class SearchIndex:
 
     def vocabulary(self):
         return self._vocabulary
+
+    # --- the walk ------------------------------------------------------------------------
+
+    def _within(self, filters):
+        return self._all({name: self.facets[name].mask(values) for name, values in filters.items()})
+
+    def count(self, **filters):
+        """The number of offers matching every filter (``sector=("it-computer",)``, …)."""
+        within = self._within(filters)
+        return self.size if within is None else _popcount(within)
+
+    def value_counts(self, name, **filters):
+        """Per value of facet ``name``, the offers that match it and every filter."""
+        return self.facets[name].counts(self._within(filters))
+
+    def ids_by_provider(self, **filters):
+        """The ids of the offers matching every filter, in the walk's order (by provider)."""
+        within = self._within(filters)
+        order = self.by_provider
+        if within is not None:
+            order = order[_unpack(within, self.size)[order]]
+        return self.ids[order].tolist()
 
     def text_match(self, query, *, ranked=False):
         """The offers matching ``query`` (cached per query for this version), with the ranks
@@ -462,29 +491,40 @@ def _build_in_background():
         connections.close_all()
 
 
-def engine():
-    """The engine for one request: the index when it describes the committed catalogue,
-    otherwise the SQL engine while this worker builds the new index."""
-    version = CatalogVersion.current()
+def current(version):
+    """This worker's index if it describes catalogue ``version`` (just read by the caller),
+    else None; then, outside a transaction, a build of the new index starts in the
+    background."""
     if version is None:
-        return CachedSearch(version)
+        return None
     index = _State.index
     if index is not None and index.version == version:
         return index
-    if connection.in_atomic_block:
+    if not connection.in_atomic_block:
+        with _State.lock:
+            start = not _State.building
+            _State.building = True
+        if start:
+            _State.thread = threading.Thread(
+                target=_build_in_background, name="search-index", daemon=True
+            )
+            _State.thread.start()
+    return None
+
+
+def engine():
+    """The engine for one request: the index when it describes the committed catalogue,
+    otherwise the SQL engine while this worker builds the new index. Inside a transaction
+    the index is built in-line, since another thread could not see the uncommitted data."""
+    version = CatalogVersion.current()
+    index = current(version)
+    if index is not None:
+        return index
+    if version is not None and connection.in_atomic_block:
         index = SearchIndex.build()
         _State.index = index
         if index.version == version:
             return index
-        return CachedSearch(version)
-    with _State.lock:
-        start = not _State.building
-        _State.building = True
-    if start:
-        _State.thread = threading.Thread(
-            target=_build_in_background, name="search-index", daemon=True
-        )
-        _State.thread.start()
     return CachedSearch(version)
 
 

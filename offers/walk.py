@@ -1,9 +1,11 @@
 """The guided walk: Ausbildung or Studium → sector or field of study → region → offers.
 
-Every step asks the database for the number of published offers behind each of its choices
-in grouped aggregates over the link tables, so a step costs the same few queries whether the
-portal holds ten offers or a hundred thousand; the results are cached until the catalogue
-changes (see ``Catalog``). Choices without published offers are left out:
+Every step counts the published offers behind each of its choices. When the worker's search
+index describes the current catalogue (``offers/search_index.py``), the counts and the last
+step's ordered offers come from its bitsets without a query; otherwise (just after a write,
+while the index is rebuilt) from grouped aggregates over the link tables, cached until the
+catalogue changes (see ``Catalog``); ``tests/test_walk_index.py`` holds the two to the same
+answers. Choices without published offers are left out:
 the walk never leads into an empty list. The counts use exactly the rules of
 ``OfferQuerySet.in_sector`` and ``in_region``, so the number beside a choice is the number of
 offers on the page it leads to.
@@ -22,6 +24,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from . import search_index
 from .models import CatalogVersion, Offer, Region, Sector, Track
 
 ALL_REGIONS = "alle-regionen"
@@ -62,6 +65,9 @@ class Catalog:
 
     def __init__(self):
         self.version = CatalogVersion.current()
+        # The search page's in-memory index of this very version, when the worker has it:
+        # it counts and lists a step's offers without a query (``offers/search_index.py``).
+        self.index = search_index.current(self.version)
 
     def _cached(self, key, compute):
         if self.version is None:
@@ -70,6 +76,8 @@ class Catalog:
 
     def offer_count(self):
         """The number of published offers."""
+        if self.index is not None:
+            return self.index.count()
         return self._cached("total", Offer.objects.published().count)
 
     def tracks(self):
@@ -77,16 +85,20 @@ class Catalog:
 
         An offer with sectors in both tracks counts once in each.
         """
-        counts = self._cached(
-            "tracks",
-            lambda: dict(
-                OfferSector.objects.filter(offer__status=Offer.Status.PUBLISHED)
-                .values_list("sector__track")
-                .annotate(n=Count("offer", distinct=True))
-                .order_by()
-            ),
-        )
         tracks = list(Track.objects.all())
+        if self.index is not None:
+            by_slug = self.index.value_counts("track")
+            counts = {track.pk: by_slug.get(track.slug, 0) for track in tracks}
+        else:
+            counts = self._cached(
+                "tracks",
+                lambda: dict(
+                    OfferSector.objects.filter(offer__status=Offer.Status.PUBLISHED)
+                    .values_list("sector__track")
+                    .annotate(n=Count("offer", distinct=True))
+                    .order_by()
+                ),
+            )
         for track in tracks:
             track.offer_count = counts.get(track.pk, 0)
         return [track for track in tracks if track.offer_count]
@@ -97,8 +109,14 @@ class Catalog:
         Each returned sector carries ``offer_count`` (a broad field counts the offers of its
         finer fields too, each offer once) and ``finer``, its finer fields with offers.
         """
-        own, with_finer = self._cached(f"sectors:{track.pk}", lambda: _sector_counts(track))
         sectors = list(Sector.objects.filter(track=track))
+        if self.index is not None:
+            # A sector's bitset holds its own offers and those of its finer fields, each once:
+            # for a finer field that is its own offers, for a broad one the count with them.
+            by_slug = self.index.value_counts("sector")
+            own = with_finer = {sector.pk: by_slug.get(sector.slug, 0) for sector in sectors}
+        else:
+            own, with_finer = self._cached(f"sectors:{track.pk}", lambda: _sector_counts(track))
         broad = [sector for sector in sectors if sector.parent_id is None]
         for sector in broad:
             sector.offer_count = with_finer.get(sector.pk, 0)
@@ -119,10 +137,17 @@ class Catalog:
         ``offer_count``; regions without offers are left out. A state counts the offers served
         in the whole state or in any of its districts, each offer once.
         """
-        total, own, with_districts = self._cached(
-            f"regions:{sector.pk}", lambda: _region_counts(sector)
-        )
         regions = list(Region.objects.all())
+        if self.index is not None:
+            # As with sectors: a district's count is its own, a state's includes its districts.
+            within = {"sector": (sector.slug,)}
+            by_slug = self.index.value_counts("region", **within)
+            total = self.index.count(**within)
+            own = with_districts = {region.pk: by_slug.get(region.slug, 0) for region in regions}
+        else:
+            total, own, with_districts = self._cached(
+                f"regions:{sector.pk}", lambda: _region_counts(sector)
+            )
         groups = {}
         for region in regions:
             if region.parent_id is None and with_districts.get(region.pk):
@@ -144,12 +169,20 @@ class Catalog:
         served there instead of sorting the sector's offers again. The page's offers are then
         read by id, with what their cards show.
         """
-        ids = self._cached(
-            f"offers:{sector.pk}:all",
-            lambda: list(walk_offers(sector).values_list("pk", flat=True)),
-        )
-        if region is not None:
-            ids = self._cached(f"offers:{sector.pk}:{region.pk}", lambda: _served_in(region, ids))
+        if self.index is not None:
+            within = {"sector": (sector.slug,)}
+            if region is not None:
+                within["region"] = (region.slug,)
+            ids = self.index.ids_by_provider(**within)
+        else:
+            ids = self._cached(
+                f"offers:{sector.pk}:all",
+                lambda: list(walk_offers(sector).values_list("pk", flat=True)),
+            )
+            if region is not None:
+                ids = self._cached(
+                    f"offers:{sector.pk}:{region.pk}", lambda: _served_in(region, ids)
+                )
         page = Paginator(ids, per_page).get_page(number)
         offers = (
             Offer.objects.filter(pk__in=page.object_list)

@@ -1,0 +1,97 @@
+"""The walk answers from the search index exactly what it answers from SQL.
+
+When a worker's search index describes the current catalogue, the walk's counts and offer
+lists come from it (``walk.Catalog``); otherwise from grouped SQL queries. Over generated
+national data (16 states, 400 districts, broad fields with finer ones, offers in several
+regions, drafts and archived offers) every step gives the same choices, counts and offers
+both ways.
+"""
+
+import pytest
+from django.core.management import call_command
+
+from offers import generator, search_index, walk
+from offers.models import Offer, Region, Sector, Track
+
+
+@pytest.fixture(autouse=True)
+def fresh_index():
+    search_index.reset()
+    yield
+    search_index.reset()
+
+
+@pytest.fixture
+def generated(db):
+    call_command("loaddata", "fixtures/taxonomies.json", verbosity=0)
+    generator.generate_offers(count=600, seed=11, national=True)
+
+
+def both_ways(monkeypatch, read):
+    """``read(catalog)`` once with the index and once without it."""
+    search_index.engine()  # builds the index in-line inside the test's transaction
+    indexed = walk.Catalog()
+    assert indexed.index is not None
+    from_index = read(indexed)
+    with monkeypatch.context() as patch:
+        patch.setattr(search_index, "current", lambda version: None)
+        plain = walk.Catalog()
+        assert plain.index is None
+        from_sql = read(plain)
+    return from_index, from_sql
+
+
+def sectors_summary(catalog, track):
+    return [
+        (s.slug, s.offer_count, [(f.slug, f.offer_count) for f in s.finer])
+        for s in catalog.sectors(track)
+    ]
+
+
+def regions_summary(catalog, sector):
+    total, states, single = catalog.regions(sector)
+    return (
+        total,
+        [
+            (g.region.slug, g.region.offer_count, [(d.slug, d.offer_count) for d in g.districts])
+            for g in states
+        ],
+        [(r.slug, r.offer_count) for r in single],
+    )
+
+
+def offer_ids(catalog, sector, region):
+    page = catalog.offer_page(sector, region, 1, 10_000)
+    return [offer.pk for offer in page.object_list]
+
+
+def test_home_and_track_steps_agree(generated, monkeypatch):
+    assert Offer.objects.exclude(status=Offer.Status.PUBLISHED).exists()
+    index, sql = both_ways(
+        monkeypatch,
+        lambda c: (c.offer_count(), [(t.slug, t.offer_count) for t in c.tracks()]),
+    )
+    assert index == sql
+    for track in Track.objects.all():
+        index, sql = both_ways(monkeypatch, lambda c, track=track: sectors_summary(c, track))
+        assert index == sql
+        assert index, "every track has sectors with offers"
+
+
+def test_region_step_and_offer_lists_agree_for_every_sector(generated, monkeypatch):
+    checked_states = 0
+    for sector in Sector.objects.select_related("track"):
+        index, sql = both_ways(monkeypatch, lambda c, sector=sector: regions_summary(c, sector))
+        assert index == sql, sector.slug
+        total, states, _single = index
+        index, sql = both_ways(monkeypatch, lambda c, sector=sector: offer_ids(c, sector, None))
+        assert index == sql, sector.slug
+        assert len(index) == total
+        for state in states[:2]:
+            checked_states += 1
+            region = Region.objects.get(slug=state[0])
+            district = Region.objects.get(slug=state[2][0][0])
+            for place in (region, district):
+                index, sql = both_ways(monkeypatch, lambda c, s=sector, p=place: offer_ids(c, s, p))
+                assert index == sql, (sector.slug, place.slug)
+    assert checked_states > 10
