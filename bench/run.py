@@ -121,20 +121,23 @@ def render(reports, load_before):
             f"(filled in {report['fill_seconds']} s, search index built in "
             f"{report['index_build_seconds']} s)",
             "",
-            "| page | median ms | p95 ms | SQL queries¹ | KiB |",
-            "|---|---:|---:|---:|---:|",
+            "| page | median ms | p95 ms | cold median ms² | SQL queries¹ | KiB |",
+            "|---|---:|---:|---:|---:|---:|",
         ]
         for key, label in PAGES:
             page = report["pages"][key]
             lines.append(
                 f"| {label} (`{page['url']}`) | {page['median_ms']} | {page['p95_ms']} | "
-                f"{page['queries']} | {page['bytes'] // 1024} |"
+                f"{page.get('cold_median_ms', '–')} | {page['queries']} | {page['bytes'] // 1024} |"
             )
         lines += [
             "",
             "¹ Counted on one more request of the row's first URL after the warm-up with the "
             "cache emptied, so it is what rendering the page costs (a page served from the page "
             "cache costs one query: the catalogue version).",
+            "² Each of 15 requests after emptying the cache (page cache, the walk's and the "
+            "SQL engine's caches): what the first visitor after a catalogue write waits for once "
+            "the worker's search index is rebuilt (0.1–1 s after the write, see below).",
         ]
         load = report["load"]
         if "skipped" in load:
