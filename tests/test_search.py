@@ -308,11 +308,11 @@ def test_search_page_runs_a_fixed_number_of_queries(
 ):
     """First search after a change: the catalogue version (for the page cache, then for the
     engine), the search index build (version, 6 vocabularies, offers, newest and by-provider
-    order, 4 link tables; in-line inside a test's transaction), the text match, the ranks of the matches the
-    other filters leave, the page's offers and their school forms. A different search on the
-    same catalogue (another sort and class size): the version twice; its offers were read
-    for the first search, and the index keeps them. The same search again: the version, then
-    the cached page."""
+    order, 4 link tables; in-line inside a test's transaction), the text match, the ranks of
+    the matches the other filters leave, the page's offers and their school forms. A
+    different search on the same catalogue (another sort and class size): the version twice;
+    its offers were read for the first search, and the index keeps them. The same search
+    again: the version, then the cached page."""
 
     def add_offers(n):
         for i in range(n):
