@@ -135,9 +135,11 @@ def render(reports, load_before):
             "¹ Counted on one more request of the row's first URL after the warm-up with the "
             "cache emptied, so it is what rendering the page costs (a page served from the page "
             "cache costs one query: the catalogue version).",
-            "² Each of 15 requests after emptying the cache (page cache, the walk's and the "
-            "SQL engine's caches): what the first visitor after a catalogue write waits for once "
-            "the worker's search index is rebuilt (0.1–1 s after the write, see below).",
+            "² Each of 15 requests after emptying every cache (pages, the walk's counts, the "
+            "SQL engine's results) and the offers the search index keeps for result pages: what "
+            "the first visitor after a catalogue write waits for once the worker has rebuilt its "
+            "index (the build time is in the heading; until then the worker answers from SQL, "
+            "see “Known limits”).",
         ]
         load = report["load"]
         if "skipped" in load:

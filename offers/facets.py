@@ -56,7 +56,11 @@ class SearchResult:
 
 def _page_offers(queryset):
     """What a result card shows, without a query per card."""
-    return queryset.select_related("provider", "offer_type").prefetch_related("school_forms")
+    return (
+        queryset.select_related("provider", "offer_type")
+        .prefetch_related("school_forms")
+        .for_lists()
+    )
 
 
 def facet_keys(name, vocabulary):

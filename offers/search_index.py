@@ -397,6 +397,11 @@ class SearchIndex:
         page = Page([by_id[pk] for pk in ids if pk in by_id], number, paginator)
         return SearchResult(spec=spec, page=page, total=total, counts=counts, relaxations=relaxed)
 
+    def forget_page_offers(self):
+        """Drop the offers kept for result pages, as a new index starts (benchmarks)."""
+        with self._offers_lock:
+            self._offers.clear()
+
     def _page_offers(self, ids):
         """The offers of a result page with what their cards show, by id. Offers read
         before are taken from memory: nothing about them can change while this catalogue
@@ -512,11 +517,13 @@ def current(version):
     return None
 
 
-def engine():
+def engine(version=None):
     """The engine for one request: the index when it describes the committed catalogue,
     otherwise the SQL engine while this worker builds the new index. Inside a transaction
-    the index is built in-line, since another thread could not see the uncommitted data."""
-    version = CatalogVersion.current()
+    the index is built in-line, since another thread could not see the uncommitted data.
+    ``version``: the catalogue token when the caller has just read it."""
+    if version is None:
+        version = CatalogVersion.current()
     index = current(version)
     if index is not None:
         return index

@@ -22,6 +22,7 @@ from .filters import (
     SearchSpec,
 )
 from .models import GRADE_MAX, GRADE_MIN
+from .page_cache import catalog_version
 from .text_search import MAX_QUERY_LENGTH, clean_query
 
 # A hierarchical facet with more values than this (a national portal's 400 districts) lists
@@ -202,7 +203,7 @@ def bad_request(request, filterset):
 
 def search(request):
     """Search published offers by text and every facet at once."""
-    engine = search_index.engine()
+    engine = search_index.engine(catalog_version(request))
     vocabulary = engine.vocabulary()
     filterset = OfferFilterSet(request.GET, vocabulary=vocabulary)
     if not filterset.is_valid():

@@ -12,6 +12,7 @@ from django.utils.http import urlencode
 
 from . import walk
 from .models import Offer, Provider, Region, Sector, Track
+from .page_cache import catalog_version
 
 # Thirty cards render fast on a phone and still show most providers of a region at once.
 OFFERS_PER_PAGE = 30
@@ -23,7 +24,7 @@ OTHER_OFFERS_SHOWN = 12
 
 def home(request):
     """The start of the walk: each track with the number of published offers behind it."""
-    catalog = walk.Catalog()
+    catalog = walk.Catalog(catalog_version(request))
     return render(
         request,
         "offers/home.html",
@@ -39,7 +40,7 @@ def walk_track(request, track):
         "offers/walk_track.html",
         {
             "track": track,
-            "sectors": walk.Catalog().sectors(track),
+            "sectors": walk.Catalog(catalog_version(request)).sectors(track),
             "breadcrumbs": walk.trail(track),
         },
     )
@@ -56,7 +57,7 @@ def _get_sector(track_slug, sector_slug):
 def walk_sector(request, track, sector):
     """Step 3: where the offers of the sector can be taken up, with an “all regions” choice."""
     sector = _get_sector(track, sector)
-    total, region_groups, single_regions = walk.Catalog().regions(sector)
+    total, region_groups, single_regions = walk.Catalog(catalog_version(request)).regions(sector)
     return render(
         request,
         "offers/walk_sector.html",
@@ -77,7 +78,9 @@ def walk_region(request, track, sector, region):
     """The last step: the matching offers grouped by provider, as ReTriBuS listed them."""
     sector = _get_sector(track, sector)
     region = None if region == walk.ALL_REGIONS else get_object_or_404(Region, slug=region)
-    page = walk.Catalog().offer_page(sector, region, request.GET.get("page"), OFFERS_PER_PAGE)
+    page = walk.Catalog(catalog_version(request)).offer_page(
+        sector, region, request.GET.get("page"), OFFERS_PER_PAGE
+    )
     return render(
         request,
         "offers/walk_region.html",
@@ -148,7 +151,7 @@ def provider_detail(request, slug):
     Providers without any published offer are not public: they have nothing to show.
     """
     provider = get_object_or_404(Provider, slug=slug)
-    type_counts = walk.Catalog().provider_offer_counts(provider)
+    type_counts = walk.Catalog(catalog_version(request)).provider_offer_counts(provider)
     if not type_counts:
         raise Http404("No published offers.")
     offers = walk.ProviderOffers(

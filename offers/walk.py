@@ -63,8 +63,10 @@ class Catalog:
     is cached.
     """
 
-    def __init__(self):
-        self.version = CatalogVersion.current()
+    def __init__(self, version=None):
+        """``version``: the catalogue token when the caller has just read it (the page
+        cache has); read here otherwise."""
+        self.version = version if version is not None else CatalogVersion.current()
         # The search page's in-memory index of this very version, when the worker has it:
         # it counts and lists a step's offers without a query (``offers/search_index.py``).
         self.index = search_index.current(self.version)

@@ -191,6 +191,18 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Whole public pages (offers/page_cache.py) in their own entries, so that they never push the
+# walk's counts or the rate limits out of the default cache. An hour at most: a bound on the
+# memory that pages of superseded catalogue versions hold until they expire.
+CACHES["pages"] = {
+    **CACHES["default"],
+    "TIMEOUT": 60 * 60,
+    **(
+        {"KEY_PREFIX": f"{CACHES['default']['KEY_PREFIX']}-pages"}
+        if REDIS_URL
+        else {"LOCATION": "pages", "OPTIONS": {"MAX_ENTRIES": 400}}
+    ),
+}
 
 # --- HTTPS, cookies and security headers ------------------------------------------------
 # Behind a TLS-terminating proxy (SECURE_PROXY=1) the proxy must set X-Forwarded-Proto and

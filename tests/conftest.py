@@ -11,9 +11,10 @@ from tests import factories
 def empty_cache():
     """Every test starts with an empty cache. A rolled-back test leaves the catalogue token
     as it found it, so pages and counts cached under it must not reach the next test."""
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
 
 
 @pytest.fixture

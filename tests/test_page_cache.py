@@ -1,8 +1,13 @@
 """Public pages are served from the cache until the catalogue changes, and never after."""
 
 import pytest
+from django.contrib.sessions.middleware import SessionMiddleware
+from django.core.cache import caches
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
 
-from offers.models import ContactPerson, Offer
+from offers import page_cache
+from offers.models import ContactPerson, Offer, OfferType
 from tests.factories import make_offer
 
 PAGES = [
@@ -72,3 +77,93 @@ def test_pages_that_are_not_a_plain_success_are_not_stored(client, offer):
         response = client.get("/suche/", {"grade": "abc"})
         assert response.status_code == 400
         assert response.templates, "the error page was rendered, not taken from the cache"
+
+
+def test_a_renamed_offer_type_and_a_new_school_form_reach_the_cached_offer_page(
+    client, taxonomy, offer
+):
+    url = offer.get_absolute_url()
+    assert "Schnuppertag" not in client.get(url).content.decode()
+    OfferType.objects.filter(pk=offer.offer_type_id).update(name="Schnuppertag")
+    assert "Schnuppertag" in client.get(url).content.decode()
+    offer.school_forms.add(taxonomy["gym"])
+    assert taxonomy["gym"].name in client.get(url).content.decode()
+
+
+def test_urls_with_parameters_the_page_does_not_read_are_not_stored(
+    client, offer, django_assert_num_queries
+):
+    """``?utm_source=…`` and invented parameters would each take a cache entry."""
+    url = "/angebote/ausbildung/it-computer/stadt-trier/?utm_source=newsletter"
+    first = client.get(url)
+    again = client.get(url)
+    assert again.status_code == 200
+    assert again.templates, "rendered again, not taken from the cache"
+    assert again.content == first.content
+    client.get("/angebote/ausbildung/it-computer/stadt-trier/?page=1")
+    with django_assert_num_queries(1):
+        client.get("/angebote/ausbildung/it-computer/stadt-trier/?page=1")
+
+
+def test_each_language_has_its_own_page(client, offer):
+    german = client.get("/suche/?q=Roboter").content.decode()
+    english = client.get("/en/suche/?q=Roboter").content.decode()
+    assert 'lang="de"' in german
+    assert 'lang="en"' in english
+    assert client.get("/suche/?q=Roboter").content.decode() == german
+
+
+def test_a_page_from_the_cache_has_the_security_headers_and_answers_head(client, offer):
+    first = client.get("/")
+    again = client.get("/")
+    assert not again.templates
+    for header in ("Content-Security-Policy", "X-Frame-Options", "Content-Language"):
+        assert again[header] == first[header]
+    head = client.head("/")
+    assert head.status_code == 200
+    assert not head.templates
+
+
+def test_a_new_release_does_not_serve_pages_of_the_old_one(client, offer, monkeypatch):
+    client.get("/")
+    monkeypatch.setattr(page_cache, "release", lambda: "next-release")
+    assert client.get("/").templates, "rendered anew for the new release"
+
+
+def test_a_failing_cache_renders_the_page(client, offer, monkeypatch):
+    def broken(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(caches["pages"], "get", broken)
+    monkeypatch.setattr(caches["pages"], "set", broken)
+    response = client.get("/suche/?q=Roboter")
+    assert response.status_code == 200
+    assert "Roboter bauen" in response.content.decode()
+
+
+def test_a_page_that_used_the_csrf_token_or_the_session_is_not_stored(rf, offer):
+    """If a cached page ever shows a form with a token, one visitor's token must not be
+    served to all."""
+    rendered = []
+
+    def with_token(request):
+        rendered.append(1)
+        return HttpResponse(get_token(request))
+
+    def with_session(request):
+        rendered.append(1)
+        request.session.get("seen")
+        return HttpResponse("hello")
+
+    for view, prepare in ((with_token, lambda r: None), (with_session, add_session)):
+        rendered.clear()
+        cached = page_cache.catalog_page(view)
+        for _ in range(2):
+            request = rf.get("/")
+            prepare(request)
+            cached(request)
+        assert len(rendered) == 2
+
+
+def add_session(request):
+    SessionMiddleware(lambda r: None).process_request(request)

@@ -23,8 +23,16 @@ def fresh_index():
 
 @pytest.fixture
 def generated(db):
+    """Generated national data, plus a region that stands alone (no state above it, like a
+    one-level portal's) with offers of its own, and offers served in no region at all."""
     call_command("loaddata", "fixtures/taxonomies.json", verbosity=0)
     generator.generate_offers(count=600, seed=11, national=True)
+    lone = Region.objects.create(name="Luxemburg", slug="luxemburg", level=Region.Level.DISTRICT)
+    published = Offer.objects.published().order_by("pk")
+    for offer in published[:5]:
+        offer.regions.set([lone])
+    for offer in published[5:8]:
+        offer.regions.clear()
 
 
 def both_ways(monkeypatch, read):
@@ -95,3 +103,23 @@ def test_region_step_and_offer_lists_agree_for_every_sector(generated, monkeypat
                 index, sql = both_ways(monkeypatch, lambda c, s=sector, p=place: offer_ids(c, s, p))
                 assert index == sql, (sector.slug, place.slug)
     assert checked_states > 10
+
+
+def test_a_lone_region_and_offers_in_no_region_agree(generated, monkeypatch):
+    lone_sectors = Sector.objects.filter(offers__regions__slug="luxemburg").distinct()
+    nowhere = Sector.objects.filter(offers__regions=None, offers__status="published").distinct()
+    assert lone_sectors and nowhere
+    for sector in {*lone_sectors, *nowhere}:
+        index, sql = both_ways(monkeypatch, lambda c, sector=sector: regions_summary(c, sector))
+        assert index == sql, sector.slug
+        total, _states, single = index
+        if sector in lone_sectors:
+            assert "luxemburg" in [slug for slug, _count in single]
+        index, sql = both_ways(monkeypatch, lambda c, sector=sector: offer_ids(c, sector, None))
+        assert index == sql
+        assert len(index) == total
+    lone = Region.objects.get(slug="luxemburg")
+    for sector in lone_sectors:
+        index, sql = both_ways(monkeypatch, lambda c, sector=sector: offer_ids(c, sector, lone))
+        assert index == sql
+        assert index
