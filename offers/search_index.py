@@ -33,6 +33,7 @@ requests) the build runs in-line, since another thread could not see the uncommi
 import itertools
 import logging
 import threading
+import time
 from collections import OrderedDict
 
 import numpy as np
@@ -52,6 +53,8 @@ ROWS_PER_FETCH = 20_000
 RANK_BY_ID_UP_TO = 5000
 # After a rebuild, this many of the old index's most recent text queries are matched again.
 WARM_QUERIES = 8
+# After a failed build, the worker answers from SQL this long before it tries again.
+RETRY_AFTER_FAILURE_SECONDS = 30
 # Result cards' offers kept per index (about 5 KB each with provider, type and school forms).
 OFFER_CACHE_SIZE = 2000
 
@@ -478,6 +481,7 @@ class _State:
     index = None
     building = False
     thread = None
+    failed_at = None  # time.monotonic() of the last failed build
 
 
 def _build_in_background():
@@ -490,6 +494,7 @@ def _build_in_background():
             index.text_match(query)
     except Exception:
         logger.exception("building the search index failed")
+        _State.failed_at = time.monotonic()
     finally:
         with _State.lock:
             _State.building = False
@@ -505,6 +510,9 @@ def current(version):
     index = _State.index
     if index is not None and index.version == version:
         return index
+    failed = _State.failed_at
+    if failed is not None and time.monotonic() - failed < RETRY_AFTER_FAILURE_SECONDS:
+        return None  # the SQL engine answers; a failing build is not retried per request
     if not connection.in_atomic_block:
         with _State.lock:
             start = not _State.building
@@ -547,3 +555,4 @@ def reset():
     wait_for_build()
     with _State.lock:
         _State.index = None
+        _State.failed_at = None

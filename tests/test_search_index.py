@@ -211,3 +211,29 @@ def test_outside_a_transaction_the_sql_engine_answers_while_the_index_is_built(t
     assert isinstance(search_index.engine(), facets.CachedSearch)
     search_index.wait_for_build()
     assert len(search_index.engine().search(spec).page) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failing_build_is_not_retried_on_every_request(taxonomy, monkeypatch):
+    CatalogVersion.objects.get_or_create(pk=1, defaults={"token": "after-a-flush"})
+    vocab = add_search_vocabulary(taxonomy)
+    make_offer(vocab, title="Roboter bauen")
+    builds = []
+
+    def failing_build():
+        builds.append(1)
+        raise RuntimeError("database gone")
+
+    monkeypatch.setattr(search_index.SearchIndex, "build", staticmethod(failing_build))
+    spec = SearchSpec(q="Roboter")
+    for _ in range(3):
+        engine = search_index.engine()
+        assert isinstance(engine, facets.CachedSearch)
+        assert engine.search(spec, engine.vocabulary()).total == 1
+        search_index.wait_for_build()
+    assert len(builds) == 1
+
+    monkeypatch.setattr(search_index._State, "failed_at", -1e9)  # long ago
+    search_index.engine()
+    search_index.wait_for_build()
+    assert len(builds) == 2
