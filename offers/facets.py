@@ -18,11 +18,11 @@ import hashlib
 from collections import Counter
 from dataclasses import asdict, dataclass, field, replace
 
-from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import BigIntegerField, Count, F, Q, Value
 from django.db.models.functions import Coalesce
 
+from . import page_cache
 from .filters import (
     DEFAULT_SORT,
     DURATION_BANDS,
@@ -38,7 +38,6 @@ from .filters import (
 from .models import GRADE_MAX, GRADE_MIN, CatalogVersion, Offer
 
 PER_PAGE = 20
-CACHE_SECONDS = 24 * 60 * 60
 GRADES = range(GRADE_MIN, GRADE_MAX + 1)
 COUNTED = (*FACETS, "grade")
 
@@ -247,9 +246,7 @@ class CachedSearch:
         self.version = version if version is not None else CatalogVersion.current()
 
     def _cached(self, key, compute):
-        if self.version is None:
-            return compute()
-        return cache.get_or_set(f"search:{self.version}:{key}", compute, CACHE_SECONDS)
+        return page_cache.cached("search", self.version, key, compute)
 
     @staticmethod
     def _key(spec):

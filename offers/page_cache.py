@@ -1,50 +1,60 @@
-"""Whole public pages cached under the catalogue version.
+"""What the public pages cache, keyed by the catalogue version and the release.
 
-The public pages (home, walk, search, offer and provider pages) show nothing but the
-catalogue, the URL and the language: no user, no session, no form token. So a page, once
-rendered, is the right answer for the same URL and language until the catalogue changes,
-and ``CatalogVersion`` says exactly when that is: database triggers replace its token in the
-same transaction as any write to offers, providers, contacts, their links or the
-vocabularies. A page is stored under the token read *before* the view runs, so the stored
-page is never older than its key; after a write no request asks for the old key again. The
-key also holds a fingerprint of the deployed code, templates, translations and static file
-names, so a new release never serves a page the old one rendered.
+``CatalogVersion`` is a token that database triggers replace in the same transaction as any
+write to offers, providers, contacts, their links or the vocabularies. Everything cached
+under it is therefore never older than the catalogue; after a write no request asks for the
+old key again. Keys also hold ``release()``, a fingerprint of the deployed code, templates,
+translations, dependencies and static file names, so a new release never serves what the
+old one computed or rendered. Both caches here give way when the cache fails: the value is
+computed or the page rendered as if the cache were empty, and the failure is logged.
 
-Popular pages (the walk's steps, a search linked from a school's newsletter) then cost one
-indexed lookup of the token and one cache read; with Redis as the cache, a page rendered by
-one worker serves them all. Only 200 responses to GET and HEAD are stored, only for URLs
-whose query string names nothing but the page's own parameters (``?utm_source=…`` or a
-crawler's invented parameters would otherwise each take an entry), and never a response
-that set a cookie or used the CSRF token or the session. The ``pages`` cache keeps entries
-for an hour at most. If the cache fails, pages are rendered as if it were empty.
+``cached`` keeps computed data (the walk's counts, the SQL engine's results) in the default
+cache, shared by all workers when it is Redis.
+
+``catalog_page`` keeps whole public pages (home, walk, search, offer and provider pages):
+they show nothing but the catalogue, the URL and the language, no user, no session, no form
+token, so a rendered page is the right answer for the same URL and language until the
+catalogue changes. Popular pages (the walk's steps, a search linked from a school's
+newsletter) then cost one indexed lookup of the token and one cache read. Pages live in each
+worker's own bounded memory cache (``CACHES["pages"]``: 400 pages, an hour at most), so that
+no flood of invented URLs can push shared entries such as the network form's rate limits
+out of Redis. Only 200 responses to GET and HEAD are stored, only for URLs whose parameters
+the page reads (the key uses them in a canonical order), and never a response that set a
+cookie or used the CSRF token or the session.
 """
 
 import functools
 import hashlib
 import logging
 from pathlib import Path
+from urllib.parse import urlencode
 
 from django.apps import apps
 from django.conf import settings
-from django.core.cache import caches
+from django.core.cache import cache, caches
 from django.http import HttpResponse
 from django.utils.translation import get_language
+
+import retribus
 
 from .models import CatalogVersion
 
 logger = logging.getLogger(__name__)
 
+# The token changes with the data, so entries need no expiry; this only frees memory.
+CACHE_SECONDS = 24 * 60 * 60
 RELEASE_FILES = {".py", ".html", ".txt", ".mo"}
 
 
 @functools.cache
 def release():
-    """A fingerprint of what renders a page: our apps and the URLconf's package (code and
-    templates), the template folders, the translations, the pinned dependencies and the
-    static files' hashed names (read once per process)."""
+    """A fingerprint of what computes and renders a page: our apps, the project package and
+    the template folders (code and templates), the translations, the pinned dependencies and
+    the static files' hashed names. Computed when the app loads (``OffersConfig.ready``), so
+    a worker's fingerprint is that of the code it runs."""
     base = Path(settings.BASE_DIR)
     roots = {Path(app.path) for app in apps.get_app_configs()}
-    roots.add(base / settings.ROOT_URLCONF.split(".")[0])
+    roots.add(Path(retribus.__file__).parent)
     roots.update(Path(path) for path in settings.LOCALE_PATHS)
     roots.update(Path(folder) for template in settings.TEMPLATES for folder in template["DIRS"])
     # Our own code; installed packages are covered by their pinned versions (pyproject.toml).
@@ -65,6 +75,26 @@ def release():
     return digest.hexdigest()[:16]
 
 
+def cached(prefix, version, key, compute):
+    """``compute()``, kept under the catalogue ``version`` in the default cache; computed
+    afresh without a version (a flushed database) or when the cache fails."""
+    if version is None:
+        return compute()
+    full_key = f"{prefix}:{release()}:{version}:{key}"
+    try:
+        value = cache.get(full_key)
+    except Exception:
+        logger.exception("reading the cache failed")
+        return compute()
+    if value is None:
+        value = compute()
+        try:
+            cache.set(full_key, value, CACHE_SECONDS)
+        except Exception:
+            logger.exception("writing the cache failed")
+    return value
+
+
 def catalog_version(request):
     """The catalogue version this request is served for: as the page cache read it, or now."""
     version = getattr(request, "catalog_version", None)
@@ -72,7 +102,10 @@ def catalog_version(request):
 
 
 def _key(version, request):
-    page = f"{release()}\n{version}\n{get_language()}\n{request.get_full_path()}"
+    query = urlencode(
+        sorted((name, value) for name in request.GET for value in request.GET.getlist(name))
+    )
+    page = f"{release()}\n{version}\n{get_language()}\n{request.path}\n{query}"
     return f"catalog-page:{hashlib.sha256(page.encode()).hexdigest()}"
 
 
@@ -99,10 +132,9 @@ def catalog_page(view, *, params=()):
         version = request.catalog_version = CatalogVersion.current()
         if version is None:  # a flushed database: nothing to key on
             return view(request, *args, **kwargs)
-        pages = caches["pages"]
         key = _key(version, request)
         try:
-            stored = pages.get(key)
+            stored = caches["pages"].get(key)
         except Exception:
             logger.exception("reading the page cache failed")
             stored = None
@@ -115,7 +147,7 @@ def catalog_page(view, *, params=()):
         response = view(request, *args, **kwargs)
         if _storable(request, response):
             try:
-                pages.set(key, (response.content, list(response.items())))
+                caches["pages"].set(key, (response.content, list(response.items())))
             except Exception:
                 logger.exception("writing the page cache failed")
         return response

@@ -486,15 +486,20 @@ class _State:
 
 def _build_in_background():
     try:
-        index = SearchIndex.build()
+        try:
+            index = SearchIndex.build()
+        except Exception:
+            logger.exception("building the search index failed")
+            _State.failed_at = time.monotonic()
+            return
         with _State.lock:
             previous, _State.index = _State.index, index
+        _State.failed_at = None
         # Popular words stay fast across catalogue changes.
         for query in previous.text_queries()[-WARM_QUERIES:] if previous else []:
             index.text_match(query)
     except Exception:
-        logger.exception("building the search index failed")
-        _State.failed_at = time.monotonic()
+        logger.exception("matching the recent searches again failed")
     finally:
         with _State.lock:
             _State.building = False
@@ -510,18 +515,23 @@ def current(version):
     index = _State.index
     if index is not None and index.version == version:
         return index
+    if connection.in_atomic_block:
+        return None  # a build could not see this transaction's writes; see engine()
+    if index is not None and CatalogVersion.current() == index.version:
+        # ``version`` was read just before another request installed the newer index: the
+        # index is current, and holds no older data than asked for.
+        return index
     failed = _State.failed_at
     if failed is not None and time.monotonic() - failed < RETRY_AFTER_FAILURE_SECONDS:
         return None  # the SQL engine answers; a failing build is not retried per request
-    if not connection.in_atomic_block:
-        with _State.lock:
-            start = not _State.building
-            _State.building = True
-        if start:
-            _State.thread = threading.Thread(
-                target=_build_in_background, name="search-index", daemon=True
-            )
-            _State.thread.start()
+    with _State.lock:
+        start = not _State.building
+        _State.building = True
+    if start:
+        _State.thread = threading.Thread(
+            target=_build_in_background, name="search-index", daemon=True
+        )
+        _State.thread.start()
     return None
 
 

@@ -17,19 +17,16 @@ cached under the catalogue version.
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from . import search_index
+from . import page_cache, search_index
 from .models import CatalogVersion, Offer, Region, Sector, Track
 
 ALL_REGIONS = "alle-regionen"
-# The version changes with the data, so entries need no expiry; this only frees memory.
-CACHE_SECONDS = 24 * 60 * 60
 
 OfferSector = Offer.sectors.through
 OfferRegion = Offer.regions.through
@@ -72,9 +69,7 @@ class Catalog:
         self.index = search_index.current(self.version)
 
     def _cached(self, key, compute):
-        if self.version is None:
-            return compute()
-        return cache.get_or_set(f"walk:{self.version}:{key}", compute, CACHE_SECONDS)
+        return page_cache.cached("walk", self.version, key, compute)
 
     def offer_count(self):
         """The number of published offers."""

@@ -191,17 +191,15 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# Whole public pages (offers/page_cache.py) in their own entries, so that they never push the
-# walk's counts or the rate limits out of the default cache. An hour at most: a bound on the
-# memory that pages of superseded catalogue versions hold until they expire.
+# Whole public pages (offers/page_cache.py): in each worker's own memory, bounded, even with
+# Redis, so that no flood of invented URLs can push the shared entries (the network form's
+# rate limits, the walk's counts) out of Redis. An hour at most: pages of superseded
+# catalogue versions are never asked for again.
 CACHES["pages"] = {
-    **CACHES["default"],
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "pages",
     "TIMEOUT": 60 * 60,
-    **(
-        {"KEY_PREFIX": f"{CACHES['default']['KEY_PREFIX']}-pages"}
-        if REDIS_URL
-        else {"LOCATION": "pages", "OPTIONS": {"MAX_ENTRIES": 400}}
-    ),
+    "OPTIONS": {"MAX_ENTRIES": 400},
 }
 
 # --- HTTPS, cookies and security headers ------------------------------------------------

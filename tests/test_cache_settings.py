@@ -11,8 +11,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def cache_settings(**env):
-    code = "import json, retribus.settings as s; print(json.dumps(s.CACHES['default']))"
+def cache_settings(alias="default", **env):
+    code = f"import json, retribus.settings as s; print(json.dumps(s.CACHES[{alias!r}]))"
     result = subprocess.run(
         [sys.executable, "-c", code],
         cwd=ROOT,
@@ -41,6 +41,15 @@ def test_redis_url_selects_djangos_redis_cache():
 
 def test_without_redis_url_each_process_has_a_memory_cache():
     assert cache_settings()["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+
+
+@pytest.mark.parametrize("env", [{}, {"REDIS_URL": "redis://127.0.0.1:6379/3"}])
+def test_pages_are_kept_in_each_process_bounded_and_for_an_hour(env):
+    pages = cache_settings(**env, alias="pages")
+
+    assert pages["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+    assert pages["OPTIONS"]["MAX_ENTRIES"] == 400
+    assert pages["TIMEOUT"] == 3600
 
 
 @pytest.mark.skipif(not redis_is_running(), reason="no Redis on 127.0.0.1:6379")

@@ -130,15 +130,44 @@ def test_a_new_release_does_not_serve_pages_of_the_old_one(client, offer, monkey
     assert client.get("/").templates, "rendered anew for the new release"
 
 
-def test_a_failing_cache_renders_the_page(client, offer, monkeypatch):
+@pytest.mark.parametrize("url", PAGES)
+def test_a_failing_cache_renders_the_page(client, offer, monkeypatch, url):
+    """Redis down: the pages and the walk's and search's counts are computed as if the
+    cache were empty."""
+
     def broken(*args, **kwargs):
         raise ConnectionError("cache down")
 
-    monkeypatch.setattr(caches["pages"], "get", broken)
-    monkeypatch.setattr(caches["pages"], "set", broken)
-    response = client.get("/suche/?q=Roboter")
+    for name in ("default", "pages"):
+        for method in ("get", "set", "get_or_set"):
+            monkeypatch.setattr(caches[name], method, broken)
+    response = client.get(url)
     assert response.status_code == 200
-    assert "Roboter bauen" in response.content.decode()
+    if "suche" in url or url.endswith("stadt-trier/"):
+        assert "Roboter bauen" in response.content.decode()
+
+
+def test_counts_are_kept_per_catalogue_version_and_release(monkeypatch):
+    computed = []
+
+    def compute():
+        computed.append(1)
+        return len(computed)
+
+    assert page_cache.cached("walk", "v1", "total", compute) == 1
+    assert page_cache.cached("walk", "v1", "total", compute) == 1
+    assert page_cache.cached("walk", "v2", "total", compute) == 2
+    monkeypatch.setattr(page_cache, "release", lambda: "next-release")
+    assert page_cache.cached("walk", "v2", "total", compute) == 3
+
+
+def test_the_same_search_in_another_parameter_order_is_the_same_page(
+    client, offer, django_assert_num_queries
+):
+    first = client.get("/suche/?q=Roboter&grade=9&sort=title")
+    with django_assert_num_queries(1):
+        again = client.get("/suche/?sort=title&grade=9&q=Roboter")
+    assert again.content == first.content
 
 
 def test_a_page_that_used_the_csrf_token_or_the_session_is_not_stored(rf, offer):
