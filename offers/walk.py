@@ -68,6 +68,16 @@ class Catalog:
         # it counts and lists a step's offers without a query (``offers/search_index.py``).
         self.index = search_index.current(self.version)
 
+    def _knows(self, **nodes):
+        """Whether there is an index and it holds the sector or region ``nodes`` (None: no
+        node). One created just after this request read the version is not in it yet."""
+        if self.index is None:
+            return False
+        vocabulary = self.index.vocabulary()
+        return all(
+            node is None or node.slug in getattr(vocabulary, name) for name, node in nodes.items()
+        )
+
     def _cached(self, key, compute):
         return page_cache.cached("walk", self.version, key, compute)
 
@@ -135,7 +145,7 @@ class Catalog:
         in the whole state or in any of its districts, each offer once.
         """
         regions = list(Region.objects.all())
-        if self.index is not None:
+        if self._knows(sector=sector):
             # As with sectors: a district's count is its own, a state's includes its districts.
             within = {"sector": (sector.slug,)}
             by_slug = self.index.value_counts("region", **within)
@@ -166,7 +176,7 @@ class Catalog:
         served there instead of sorting the sector's offers again. The page's offers are then
         read by id, with what their cards show.
         """
-        if self.index is not None:
+        if self._knows(sector=sector, region=region):
             within = {"sector": (sector.slug,)}
             if region is not None:
                 within["region"] = (region.slug,)
