@@ -396,7 +396,7 @@ class SearchIndex:
         start = (number - 1) * per_page
         stop = start + per_page
         ids = self.ids[self._ordered(spec, matching, stop)[start:stop]].tolist()
-        by_id = self._page_offers(ids)
+        by_id = self._offers_by_id(ids)
         page = Page([by_id[pk] for pk in ids if pk in by_id], number, paginator)
         return SearchResult(spec=spec, page=page, total=total, counts=counts, relaxations=relaxed)
 
@@ -405,7 +405,7 @@ class SearchIndex:
         with self._offers_lock:
             self._offers.clear()
 
-    def _page_offers(self, ids):
+    def _offers_by_id(self, ids):
         """The offers of a result page with what their cards show, by id. Offers read
         before are taken from memory: nothing about them can change while this catalogue
         version lasts, and popular offers turn up on many result pages."""

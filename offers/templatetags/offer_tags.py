@@ -66,6 +66,14 @@ def provider_offer_rows(offers):
     return mark_safe("\n".join(rows))
 
 
+def count_html(count):
+    """The number of offers behind a choice, as ``includes/_choice_count.html`` shows it."""
+    noun = conditional_escape(ngettext("offer", "offers", count))
+    return (
+        f'<span class="count">{localize(count)}<span class="visually-hidden"> {noun}</span></span>'
+    )
+
+
 @register.simple_tag
 def region_choices(regions, step_url):
     """The walk's region choices (``offers/walk_sector.html``): a link from the step at
@@ -82,8 +90,7 @@ def region_choices(regions, step_url):
         choices.append(
             f'<li class="choice"><a class="choice__link" href="{step_url}{esc(region.slug)}/">'
             f'<span class="choice__label">{esc(region.name)}</span> '
-            f'<span class="count">{localize(count)}<span class="visually-hidden"> '
-            f"{esc(ngettext('offer', 'offers', count))}</span></span></a></li>"
+            f"{count_html(count)}</a></li>"
         )
     return mark_safe("\n".join(choices))
 

@@ -1,24 +1,22 @@
 """Template tags of the search page."""
 
 from django import template
-from django.utils.formats import localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
-from django.utils.translation import ngettext
+
+from .offer_tags import count_html
 
 register = template.Library()
 
 
 def _option_html(option, name, parts):
-    count = option["count"]
     key = conditional_escape(option["key"])
     option_id = conditional_escape(option["id"])
     parts.append(
         f'<li><input type="checkbox" id="{option_id}" name="{name}" value="{key}"'
         f"{' checked' if option['selected'] else ''}>"
         f'<label for="{option_id}">{conditional_escape(option["label"])} '
-        f'<span class="count">{localize(count)}<span class="visually-hidden"> '
-        f"{conditional_escape(ngettext('offer', 'offers', count))}</span></span></label>"
+        f"{count_html(option['count'])}</label>"
     )
     if option["children"]:
         parts.append('<ul class="facet__options facet__options--nested">')
