@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "operations",
     "offers",
     "network",
+    "demo",
 ]
 
 MIDDLEWARE = [

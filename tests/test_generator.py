@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.core.management import call_command
 
-from offers import generator
+from demo import generator
 from offers.models import ContactPerson, Offer, OfferType, Provider, Region, Sector
 
 pytestmark = pytest.mark.django_db

@@ -14,7 +14,8 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from offers import facets, generator, search_index
+from demo import generator
+from offers import facets, search_index
 from offers.filters import FACETS, SORTS, SearchSpec, Vocabulary
 from offers.models import CatalogVersion, ContactPerson, Offer, OfferType, SchoolForm, Sector
 from tests.factories import add_search_vocabulary, make_offer

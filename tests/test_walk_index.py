@@ -10,7 +10,8 @@ both ways.
 import pytest
 from django.core.management import call_command
 
-from offers import generator, search_index, walk
+from demo import generator
+from offers import search_index, walk
 from offers.models import Offer, Region, Sector, Track
 
 

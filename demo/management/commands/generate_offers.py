@@ -1,4 +1,4 @@
-"""Write N deterministic, realistic offers for benchmarks and load tests (offers/generator.py).
+"""Write N deterministic, realistic offers for benchmarks and load tests (demo/generator.py).
 
     manage.py generate_offers --count 100000 --seed 7 --national
     manage.py generate_offers --clear
@@ -9,7 +9,7 @@ The taxonomies are loaded first if the database has none, so a fresh database wo
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from offers import generator
+from demo import generator
 from offers.models import Track
 
 from .load_demo_data import TAXONOMIES

@@ -26,41 +26,28 @@ from django.test.utils import override_settings
 from django.utils import timezone
 from django.utils.text import slugify
 
-from .generator_vocabulary import (
-    COMPANY_WORDS,
+from offers import models
+
+from .vocabulary.offer_types import (
     COSTS,
     DATES_NOTES,
     DESCRIPTIONS,
-    FIRST_NAMES,
-    GENERIC_OCCUPATIONS,
     GENERIC_RULES,
-    GENERIC_STUDY,
-    NAME_ENDS,
-    NAME_STARTS,
-    OCCUPATIONS,
     PLACES,
-    PROVIDER_NAMES,
-    ROLES,
-    SECTOR_SUBJECTS,
-    SECTOR_WEIGHTS,
-    STREETS,
     STUDY_TITLES,
-    STUDY_TOPICS,
     SUMMARIES,
-    SURNAMES,
     TYPE_RULES,
     TYPE_WEIGHTS,
 )
-from .models import (
-    ContactPerson,
-    Offer,
-    OfferType,
-    Provider,
-    Region,
-    SchoolForm,
-    Sector,
-    Subject,
-    Track,
+from .vocabulary.places import NAME_ENDS, NAME_STARTS, STREETS
+from .vocabulary.providers import COMPANY_WORDS, FIRST_NAMES, PROVIDER_NAMES, ROLES, SURNAMES
+from .vocabulary.sectors import (
+    GENERIC_OCCUPATIONS,
+    GENERIC_STUDY,
+    OCCUPATIONS,
+    SECTOR_SUBJECTS,
+    SECTOR_WEIGHTS,
+    STUDY_TOPICS,
 )
 
 PROVIDER_PREFIX = "gen-"
@@ -125,17 +112,17 @@ def national_shape():
     pool = iter(names)
     rows = []
     for key, name, districts in STATES:
-        rows.append((key, name, Region.Level.STATE, None))
+        rows.append((key, name, models.Region.Level.STATE, None))
         if key in CITY_STATE_DISTRICTS:
             for number, city in enumerate(CITY_STATE_DISTRICTS[key], start=1):
                 district_key = f"{key}0{number:02d}" if len(CITY_STATE_DISTRICTS[key]) > 1 else key
-                rows.append((district_key.ljust(5, "0"), city, Region.Level.DISTRICT, key))
+                rows.append((district_key.ljust(5, "0"), city, models.Region.Level.DISTRICT, key))
             continue
         cities = max(1, districts // 4)
         for number in range(1, districts + 1):
             prefix = "Stadt" if number <= cities else "Landkreis"
             rows.append(
-                (f"{key}{number:03d}", f"{prefix} {next(pool)}", Region.Level.DISTRICT, key)
+                (f"{key}{number:03d}", f"{prefix} {next(pool)}", models.Region.Level.DISTRICT, key)
             )
     return rows
 
@@ -151,16 +138,20 @@ def ensure_national_regions():
     fixtures) keeps them and only gets generated ones up to its real number, so running this
     twice, or after loading the Trier fixtures, adds nothing twice.
     """
-    states = {r.official_key: r for r in Region.objects.filter(level=Region.Level.STATE)}
+    states = {
+        r.official_key: r for r in models.Region.objects.filter(level=models.Region.Level.STATE)
+    }
     districts = {}
-    for region in Region.objects.filter(level=Region.Level.DISTRICT).exclude(official_key=""):
+    for region in models.Region.objects.filter(level=models.Region.Level.DISTRICT).exclude(
+        official_key=""
+    ):
         districts.setdefault(region.official_key[:2], set()).add(region.official_key[:5])
     targets = {key: number for key, _, number in STATES}
     created = 0
     for position, (key, name, level, parent_key) in enumerate(national_shape(), start=1):
-        if level == Region.Level.STATE:
+        if level == models.Region.Level.STATE:
             if key not in states:
-                states[key] = Region.objects.create(
+                states[key] = models.Region.objects.create(
                     name=name, slug=slugify(name), official_key=key, level=level, position=position
                 )
                 created += 1
@@ -168,7 +159,7 @@ def ensure_national_regions():
         present = districts.setdefault(parent_key, set())
         if key in present or len(present) >= targets[parent_key]:
             continue
-        Region.objects.create(
+        models.Region.objects.create(
             name=name,
             slug=_district_slug(key, name),
             official_key=key,
@@ -182,19 +173,19 @@ def ensure_national_regions():
 
 
 KIND_WEIGHTS = [
-    (Provider.Kind.COMPANY, 70),
-    (Provider.Kind.PUBLIC, 9),
-    (Provider.Kind.EXTRACURRICULAR, 7),
-    (Provider.Kind.UNIVERSITY, 4),
-    (Provider.Kind.FOUNDATION, 4),
-    (Provider.Kind.CHAMBER, 3),
-    (Provider.Kind.SCHOOL, 3),
+    (models.Provider.Kind.COMPANY, 70),
+    (models.Provider.Kind.PUBLIC, 9),
+    (models.Provider.Kind.EXTRACURRICULAR, 7),
+    (models.Provider.Kind.UNIVERSITY, 4),
+    (models.Provider.Kind.FOUNDATION, 4),
+    (models.Provider.Kind.CHAMBER, 3),
+    (models.Provider.Kind.SCHOOL, 3),
 ]
 STATUS_WEIGHTS = [
-    (Offer.Status.PUBLISHED, 93),
-    (Offer.Status.DRAFT, 3),
-    (Offer.Status.REVIEW, 2),
-    (Offer.Status.ARCHIVED, 2),
+    (models.Offer.Status.PUBLISHED, 93),
+    (models.Offer.Status.DRAFT, 3),
+    (models.Offer.Status.REVIEW, 2),
+    (models.Offer.Status.ARCHIVED, 2),
 ]
 
 
@@ -216,11 +207,11 @@ class _Taxonomy:
 
     @classmethod
     def load(cls):
-        tracks = {track.slug: track for track in Track.objects.order_by("slug")}
+        tracks = {track.slug: track for track in models.Track.objects.order_by("slug")}
         if not tracks:
             raise GeneratorError("No tracks: load the taxonomies first (manage.py load_demo_data).")
         sectors = {}
-        all_sectors = list(Sector.objects.select_related("track").order_by("slug"))
+        all_sectors = list(models.Sector.objects.select_related("track").order_by("slug"))
         parents = {sector.parent_id for sector in all_sectors if sector.parent_id}
         for slug, track in tracks.items():
             leaves = [s for s in all_sectors if s.track_id == track.pk and s.pk not in parents]
@@ -229,17 +220,19 @@ class _Taxonomy:
         if not sectors:
             raise GeneratorError("No sectors: load the taxonomies first.")
         districts = list(
-            Region.objects.filter(children__isnull=True).order_by("official_key", "slug")
+            models.Region.objects.filter(children__isnull=True).order_by("official_key", "slug")
         )
-        types = {offer_type.slug: offer_type for offer_type in OfferType.objects.order_by("slug")}
+        types = {
+            offer_type.slug: offer_type for offer_type in models.OfferType.objects.order_by("slug")
+        }
         if not types or not districts:
             raise GeneratorError("No offer types or regions: load the taxonomies first.")
         return cls(
             tracks=tracks,
             sectors=sectors,
             types=types,
-            school_forms=list(SchoolForm.objects.order_by("position", "slug")),
-            subjects={subject.slug: subject for subject in Subject.objects.order_by("slug")},
+            school_forms=list(models.SchoolForm.objects.order_by("position", "slug")),
+            subjects={subject.slug: subject for subject in models.Subject.objects.order_by("slug")},
             districts=districts,
         )
 
@@ -270,24 +263,24 @@ def _make_providers(rng, taxonomy, number, offset):
         kind = rng.choices(kinds, kind_weights)[0]
         region = rng.choices(taxonomy.districts, district_weights)[0]
         town = _place_name(region)
-        wants_study = kind == Provider.Kind.UNIVERSITY or rng.random() < 0.08
+        wants_study = kind == models.Provider.Kind.UNIVERSITY or rng.random() < 0.08
         track = "studium" if wants_study and "studium" in taxonomy.sectors else None
         track = track or (
             "ausbildung" if "ausbildung" in taxonomy.sectors else next(iter(taxonomy.sectors))
         )
         sectors = _weighted_sample(rng, taxonomy.sectors[track], rng.choice([1, 1, 2, 3]))
-        if kind == Provider.Kind.UNIVERSITY:
+        if kind == models.Provider.Kind.UNIVERSITY:
             sectors = rng.sample(taxonomy.sectors[track], k=min(6, len(taxonomy.sectors[track])))
         word = rng.choice(COMPANY_WORDS.get(sectors[0].slug) or [sectors[0].name])
-        if track == "studium" and kind != Provider.Kind.UNIVERSITY:
-            kind = Provider.Kind.EXTRACURRICULAR
+        if track == "studium" and kind != models.Provider.Kind.UNIVERSITY:
+            kind = models.Provider.Kind.EXTRACURRICULAR
             names = PROVIDER_NAMES["institute"]
         else:
             names = PROVIDER_NAMES[kind]
         name = rng.choice(names).format(surname=rng.choice(SURNAMES), word=word, town=town)
         slug = f"{PROVIDER_PREFIX}{slugify(name)[:150]}-{n}"
         providers.append(
-            Provider(
+            models.Provider(
                 name=name,
                 slug=slug,
                 kind=kind,
@@ -319,7 +312,7 @@ def _neighbours(taxonomy):
 def _code_counters(subjects):
     """Code counters per subject letter, continuing after the highest code in the database."""
     highest = {}
-    for code in Offer.objects.exclude(code="").values_list("code", flat=True):
+    for code in models.Offer.objects.exclude(code="").values_list("code", flat=True):
         letter, _, number = code.partition(" ")
         if number.isdigit():
             highest[letter] = max(highest.get(letter, 0), int(number))
@@ -375,7 +368,7 @@ class _OfferBuilder:
         grade_min, grade_max = rng.choice(rules["grades"])
         participants_min, participants_max, participants_note = rng.choice(rules["participants"])
         duration_text, duration_min, duration_max = rng.choice(rules["durations"])
-        venue = Offer.Venue.ONLINE if rng.random() < 0.05 else rules["venue"]
+        venue = models.Offer.Venue.ONLINE if rng.random() < 0.05 else rules["venue"]
         confirmed = self.today - datetime.timedelta(days=int(abs(rng.gauss(0, 200))))
         created = confirmed - datetime.timedelta(days=rng.randint(0, 900))
         year_round = offer_type.slug != "ferienakademie" and rng.random() < 0.9
@@ -388,7 +381,7 @@ class _OfferBuilder:
             subjects = [self.taxonomy.subjects["sonstige"]]
         code = ""
         letter = subjects[0].letter if subjects else ""
-        if provider.kind == Provider.Kind.UNIVERSITY and letter in self.codes:
+        if provider.kind == models.Provider.Kind.UNIVERSITY and letter in self.codes:
             code = f"{letter} {next(self.codes[letter])}"
         all_forms = grade_max > 4 and rng.random() < 0.35
         if all_forms:
@@ -403,7 +396,7 @@ class _OfferBuilder:
         if rng.random() < 0.45:
             nearby = self.neighbours[provider.region_id]
             served.update(rng.sample(nearby, k=min(len(nearby), rng.randint(1, 3))))
-        offer = Offer(
+        offer = models.Offer(
             provider_id=provider.pk,
             code=code,
             title=title,
@@ -421,9 +414,9 @@ class _OfferBuilder:
             duration_max_minutes=duration_max,
             venue=venue,
             place=rng.choice(PLACES.get(venue, ["online"])),
-            audience=Offer.Audience.TEACHERS
+            audience=models.Offer.Audience.TEACHERS
             if offer_type.slug == "lehrerfortbildung"
-            else Offer.Audience.STUDENTS,
+            else models.Offer.Audience.STUDENTS,
             year_round=year_round,
             dates_note="" if year_round else rng.choice(DATES_NOTES),
             cost="" if rng.random() < 0.88 else rng.choice(COSTS),
@@ -454,9 +447,9 @@ def generate_offers(*, count, seed=1, providers=None, national=False, today=None
     with transaction.atomic():
         offset = generated_providers().count()
         provider_rows, plans = _make_providers(rng, taxonomy, number, offset)
-        Provider.objects.bulk_create(provider_rows, batch_size=BATCH_SIZE)
+        models.Provider.objects.bulk_create(provider_rows, batch_size=BATCH_SIZE)
         contact_rows = [
-            ContactPerson(
+            models.ContactPerson(
                 provider=provider,
                 name=name,
                 role=role,
@@ -467,7 +460,7 @@ def generate_offers(*, count, seed=1, providers=None, national=False, today=None
             for provider, (_, _, contacts) in zip(provider_rows, plans, strict=True)
             for position, (name, role) in enumerate(contacts, start=1)
         ]
-        ContactPerson.objects.bulk_create(contact_rows, batch_size=BATCH_SIZE)
+        models.ContactPerson.objects.bulk_create(contact_rows, batch_size=BATCH_SIZE)
         first_contact = {}
         for contact in contact_rows:
             first_contact.setdefault(contact.provider_id, contact)
@@ -482,10 +475,10 @@ def generate_offers(*, count, seed=1, providers=None, national=False, today=None
                 provider = provider_rows[index]
                 track, sectors, _ = plans[index]
                 offer, link = builder.build(provider, track, sectors, first_contact[provider.pk])
-                published += offer.status == Offer.Status.PUBLISHED
+                published += offer.status == models.Offer.Status.PUBLISHED
                 offers.append(offer)
                 links.append(link)
-            Offer.objects.bulk_create(offers, batch_size=OFFER_INSERT_ROWS)
+            models.Offer.objects.bulk_create(offers, batch_size=OFFER_INSERT_ROWS)
             _write_links(offers, links)
     return GenerationResult(
         offers=count,
@@ -498,10 +491,10 @@ def generate_offers(*, count, seed=1, providers=None, national=False, today=None
 def _write_links(offers, links):
     """Write the through rows of the four many-to-many fields in bulk."""
     fields = (
-        (Offer.sectors.through, "sector_id"),
-        (Offer.regions.through, "region_id"),
-        (Offer.school_forms.through, "schoolform_id"),
-        (Offer.subjects.through, "subject_id"),
+        (models.Offer.sectors.through, "sector_id"),
+        (models.Offer.regions.through, "region_id"),
+        (models.Offer.school_forms.through, "schoolform_id"),
+        (models.Offer.subjects.through, "subject_id"),
     )
     for position, (through, column) in enumerate(fields):
         # Auto-created through models have exactly (id, offer, target); positional arguments
@@ -517,7 +510,7 @@ def _write_links(offers, links):
 
 def generated_providers():
     """Providers this module wrote: both markers, so no real provider is ever taken for one."""
-    return Provider.objects.filter(
+    return models.Provider.objects.filter(
         slug__startswith=PROVIDER_PREFIX, website__startswith=GENERATED_WEBSITE_PREFIX
     )
 
@@ -531,23 +524,28 @@ def clear_generated():
     districts and no references left. Returns the number of offers deleted.
     """
     generated = generated_providers()
-    offers = Offer.objects.filter(provider__in=generated)
+    offers = models.Offer.objects.filter(provider__in=generated)
     shape = national_shape()
     district_slugs = [
-        _district_slug(key, name) for key, name, level, _ in shape if level == Region.Level.DISTRICT
+        _district_slug(key, name)
+        for key, name, level, _ in shape
+        if level == models.Region.Level.DISTRICT
     ]
-    state_keys = [key for key, _, level, _ in shape if level == Region.Level.STATE]
+    state_keys = [key for key, _, level, _ in shape if level == models.Region.Level.STATE]
     unused = {"providers__isnull": True, "offers__isnull": True, "partners__isnull": True}
     # History is off for the clean-up: generated rows never had any, and recording 100,000
     # deletions would take far longer than the deletion itself.
     with transaction.atomic(), override_settings(SIMPLE_HISTORY_ENABLED=False):
         for field in ("sectors", "regions", "school_forms", "subjects"):
-            getattr(Offer, field).through.objects.filter(offer__in=offers).delete()
+            getattr(models.Offer, field).through.objects.filter(offer__in=offers).delete()
         deleted, _ = offers.delete()
-        ContactPerson.objects.filter(provider__in=generated).delete()
+        models.ContactPerson.objects.filter(provider__in=generated).delete()
         generated.delete()
-        Region.objects.filter(slug__in=district_slugs, **unused).delete()
-        Region.objects.filter(
-            level=Region.Level.STATE, official_key__in=state_keys, children__isnull=True, **unused
+        models.Region.objects.filter(slug__in=district_slugs, **unused).delete()
+        models.Region.objects.filter(
+            level=models.Region.Level.STATE,
+            official_key__in=state_keys,
+            children__isnull=True,
+            **unused,
         ).delete()
     return deleted
