@@ -66,10 +66,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "retribus.middleware.PermissionsPolicyMiddleware",
-    "retribus.middleware.PortalCSPMiddleware",
-    "retribus.middleware.DatabaseOutageMiddleware",
-    "retribus.middleware.NulByteGuardMiddleware",
+    "operations.middleware.PermissionsPolicyMiddleware",
+    "operations.middleware.PortalCSPMiddleware",
+    "operations.middleware.DatabaseOutageMiddleware",
+    "operations.middleware.NulByteGuardMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -226,7 +226,7 @@ CSRF_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SECURE = not DEBUG
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
-# Browser features no page of the portal uses; sent by retribus.middleware.
+# Browser features no page of the portal uses; sent by operations.middleware.
 PERMISSIONS_POLICY = (
     "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
     "microphone=(), payment=(), usb=(), browsing-topics=()"
@@ -234,7 +234,7 @@ PERMISSIONS_POLICY = (
 
 # Content-Security-Policy (django-csp): nothing from another host, no inline script or
 # style on the public site. The admin alone gets 'unsafe-inline' styles, see
-# retribus.middleware.PortalCSPMiddleware and docs/operations.md.
+# operations.middleware.PortalCSPMiddleware and docs/operations.md.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'none'"],

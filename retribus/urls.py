@@ -9,11 +9,11 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 
-from retribus import views as operations
+from operations.views import healthz, partner_logo
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
-    path("healthz", operations.healthz, name="healthz"),
+    path("healthz", healthz, name="healthz"),
 ]
 
 urlpatterns += i18n_patterns(
@@ -56,8 +56,8 @@ else:
     urlpatterns += [
         re_path(
             rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}(?P<path>partner-logos/[^/]+)$",
-            operations.partner_logo,
+            partner_logo,
         )
     ]
 
-handler500 = "retribus.views.server_error"
+handler500 = "operations.views.server_error"

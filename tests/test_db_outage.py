@@ -8,9 +8,9 @@ import pytest
 from django.db import OperationalError, connection
 from django.test import RequestFactory
 
+from operations.views import server_error
 from pages.models import LegalPage
 from retribus.jsonlog import JsonLineFormatter
-from retribus.views import server_error
 
 
 def database_down():

@@ -23,7 +23,7 @@ def test_healthz_is_503_when_the_database_is_unreachable(client, db):
 
 
 def test_healthz_is_503_when_the_cache_is_unreachable(client, db):
-    with mock.patch("retribus.views.cache.set", side_effect=ConnectionError("redis down")):
+    with mock.patch("operations.views.cache.set", side_effect=ConnectionError("redis down")):
         response = client.get("/healthz")
 
     assert response.status_code == 503
