@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser_support import unavailable
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -24,12 +26,12 @@ def cache_settings(alias="default", **env):
     return json.loads(result.stdout)
 
 
-def redis_is_running():
+def require_redis():
+    """A real Redis on 127.0.0.1:6379, which .ci/run starts: skip without one, fail in CI."""
     try:
         socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
     except OSError:
-        return False
-    return True
+        unavailable("no Redis on 127.0.0.1:6379 (.ci/run starts one)")
 
 
 def test_redis_url_selects_djangos_redis_cache():
@@ -52,8 +54,8 @@ def test_pages_are_kept_in_each_process_bounded_and_for_an_hour(env):
     assert pages["TIMEOUT"] == 3600
 
 
-@pytest.mark.skipif(not redis_is_running(), reason="no Redis on 127.0.0.1:6379")
 def test_healthz_reports_a_real_redis_as_ok(client, db, settings):
+    require_redis()
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
