@@ -33,7 +33,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from bench import pages  # noqa: E402
-from offers import search_index  # noqa: E402
+from offers.search import engine as search_engine  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -84,7 +84,7 @@ def time_page(client, urls, repetitions):
         # the most recent words are kept: a rebuild matches them again).
         for each in caches.all():
             each.clear()
-        search_index.engine().forget_page_offers()
+        search_engine.engine().forget_page_offers()
         started = time.perf_counter()
         client.get(urls[n % len(urls)])
         cold.append((time.perf_counter() - started) * 1000)
@@ -213,8 +213,8 @@ def main():
 
     fill_seconds = prepare(args.size, args.seed)
     started = time.perf_counter()
-    search_index.engine()  # starts this process's index build for the new catalogue
-    search_index.wait_for_build()
+    search_engine.engine()  # starts this process's index build for the new catalogue
+    search_engine.wait_for_build()
     index_seconds = time.perf_counter() - started
     client = Client()
     urls = pages.sample_urls()

@@ -67,7 +67,12 @@ class TreeQuerySet(models.QuerySet):
         through the index on the link table, which ``Q(region=…) | Q(region__parent=…)``
         across the join would not: that reads every link.
         """
-        return self.filter(Q(pk=node.pk) | Q(parent=node))
+        return self.with_children([node.pk])
+
+    def with_children(self, ids):
+        """The nodes with primary keys ``ids`` and the nodes directly below them: what a
+        node of the walk or of a search facet stands for."""
+        return self.filter(Q(pk__in=ids) | Q(parent__in=ids))
 
 
 class Region(Taxonomy):
@@ -290,6 +295,25 @@ class OfferQuerySet(models.QuerySet):
         """Without the columns no list of offers shows: the description, and the search
         vector, which alone is half of an offer's row."""
         return self.defer("description", "search_vector")
+
+    def for_cards(self):
+        """With what a result card shows (provider, type, school forms), without a query
+        per card."""
+        return (
+            self.select_related("provider", "offer_type")
+            .prefetch_related("school_forms")
+            .for_lists()
+        )
+
+    def by_provider(self):
+        """Grouped by provider, as the walk's last step lists them."""
+        return self.order_by("provider__name", "provider_id", "title", "pk")
+
+    def in_order_of(self, ids):
+        """The offers whose primary keys are ``ids``, as a list in that order (one query);
+        ids this QuerySet does not hold are left out."""
+        by_pk = {offer.pk: offer for offer in self.filter(pk__in=ids)}
+        return [by_pk[pk] for pk in ids if pk in by_pk]
 
     def visible_to(self, user):
         """Every offer for coordinators and readers; a provider editor's own offers otherwise."""
@@ -610,13 +634,34 @@ class Offer(models.Model):
         return ", ".join(part for part in (numbers, self.participants_note) if part)
 
 
-class CatalogVersion(models.Model):
-    """A single row whose token database triggers replace on every write to the catalogue.
+# Every table a public catalogue page or the search index reads, as model labels
+# ("Offer.sectors": its link table). A write to any of them replaces the token of
+# ``CatalogVersion`` through a database trigger (``offers/freshness.py``);
+# tests/test_freshness.py fails when a table a public page reads is missing here.
+CATALOG_TABLES = (
+    "Offer",
+    "Offer.sectors",
+    "Offer.regions",
+    "Offer.subjects",
+    "Offer.school_forms",
+    "Sector",
+    "Region",
+    "Track",
+    "OfferType",
+    "SchoolForm",
+    "Subject",
+    "Provider",
+    "ContactPerson",
+)
 
-    The public walk caches its counts under this token (``offers/walk.py``). Triggers rather
-    than signals, so that bulk inserts, queryset updates and imports change it too; a random
-    token rather than a counter, so that a rolled-back write can never bring back a number
-    whose cached counts described data that was never committed.
+
+class CatalogVersion(models.Model):
+    """A single row whose token database triggers replace on every write to a table of
+    ``CATALOG_TABLES``; the search index, the walk's counts and the page cache are keyed by
+    it (docs/architecture.md). Triggers rather than signals, so that bulk inserts, queryset
+    updates and imports change it too; a random token rather than a counter, so that a
+    rolled-back write can never bring back a number whose cached counts described data that
+    was never committed.
     """
 
     token = models.CharField(_("token"), max_length=64)

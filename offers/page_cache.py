@@ -121,13 +121,13 @@ def _storable(request, response):
 
 def catalog_page(view, *, params=()):
     """Serve ``view``'s pages from the ``pages`` cache while the catalogue version is
-    unchanged. ``params``: the query parameters the view reads; a URL with any other is
-    rendered but not stored."""
-    params = frozenset(params)
+    unchanged. ``params``: the query parameters the view reads (or a function returning
+    them, asked per request); a URL with any other is rendered but not stored."""
+    read_params = params if callable(params) else lambda: params
 
     @functools.wraps(view)
     def cached_view(request, *args, **kwargs):
-        if request.method not in ("GET", "HEAD") or not params.issuperset(request.GET):
+        if request.method not in ("GET", "HEAD") or not set(request.GET) <= set(read_params()):
             return view(request, *args, **kwargs)
         version = request.catalog_version = CatalogVersion.current()
         if version is None:  # a flushed database: nothing to key on
@@ -152,4 +152,6 @@ def catalog_page(view, *, params=()):
                 logger.exception("writing the page cache failed")
         return response
 
+    # Pages that show the catalogue; tests/test_freshness.py finds them by this mark.
+    cached_view.reads_catalog = True
     return cached_view

@@ -168,7 +168,7 @@ def test_offer_and_provider_pages_run_a_fixed_number_of_queries(
 
 
 def test_provider_page_pages_through_a_long_offer_table(client, taxonomy, praktikum, monkeypatch):
-    monkeypatch.setattr("offers.views.PROVIDER_OFFERS_PER_PAGE", 3)
+    monkeypatch.setattr("offers.views.pages.PROVIDER_OFFERS_PER_PAGE", 3)
     for n in range(5):
         make_offer(taxonomy, provider=praktikum.provider, title=f"Weiteres Angebot {n}")
 
@@ -191,7 +191,7 @@ def test_provider_table_pages_run_through_offer_types_in_order(
 ):
     """Pages that start inside one offer type and end in the next list the same offers in the
     same order as one long table would; a draft of the provider is on no page."""
-    monkeypatch.setattr("offers.views.PROVIDER_OFFERS_PER_PAGE", 3)
+    monkeypatch.setattr("offers.views.pages.PROVIDER_OFFERS_PER_PAGE", 3)
     provider = praktikum.provider
     taxonomy["praktikum"].position = 1
     taxonomy["praktikum"].save()
@@ -224,7 +224,7 @@ def test_pages_link_a_print_stylesheet(client, praktikum):
 def test_offer_page_lists_a_few_other_offers_and_links_the_provider_for_all(
     client, taxonomy, praktikum
 ):
-    from offers.views import OTHER_OFFERS_SHOWN
+    from offers.views.pages import OTHER_OFFERS_SHOWN
 
     provider_link = 'href="/anbieter/it-haus-gmbh/"'
     for n in range(OTHER_OFFERS_SHOWN):

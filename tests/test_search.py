@@ -12,7 +12,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from offers.models import Offer
+from offers.models import CatalogVersion, Offer
 from tests.factories import add_search_vocabulary, make_offer, make_provider
 
 SEARCH = "/suche/"
@@ -344,8 +344,8 @@ def test_a_cached_search_sees_every_change_to_the_catalogue(client, vocab):
 
 
 def test_cached_search_returns_what_the_engine_returns(client, vocab):
-    from offers import facets
-    from offers.filters import SearchSpec, Vocabulary
+    from offers.search import sql
+    from offers.search.spec import Vocabulary
 
     rng = random.Random(11)
     from tests.test_facets import random_catalogue, random_spec
@@ -354,12 +354,14 @@ def test_cached_search_returns_what_the_engine_returns(client, vocab):
     vocabulary = Vocabulary.load()
     for _ in range(10):
         spec = random_spec(rng, vocabulary)
-        spec = SearchSpec(**{**spec.__dict__, "sort": rng.choice(["title", "newest"])})
+        spec = spec.replace(sort=rng.choice(["title", "newest"]))
         for page in (1, 2):
-            spec = SearchSpec(**{**spec.__dict__, "page": page})
-            plain = facets.search(spec, vocabulary, per_page=3)
+            spec = spec.replace(page=page)
+            plain = sql.search(spec, vocabulary, per_page=3)
             for _attempt in ("miss", "hit"):
-                cached = facets.CachedSearch().search(spec, vocabulary, per_page=3)
+                cached = sql.CachedSearch(CatalogVersion.current()).search(
+                    spec, vocabulary, per_page=3
+                )
                 assert cached.total == plain.total
                 assert cached.counts == plain.counts
                 assert cached.relaxations == plain.relaxations

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from offers.models import Offer, Region, Sector
-from offers.views import OFFERS_PER_PAGE
+from offers.views.pages import OFFERS_PER_PAGE
 from tests.factories import make_offer, make_provider
 
 

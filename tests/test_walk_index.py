@@ -11,15 +11,16 @@ import pytest
 from django.core.management import call_command
 
 from demo import generator
-from offers import search_index, walk
-from offers.models import Offer, Region, Sector, Track
+from offers import walk
+from offers.models import CatalogVersion, Offer, Region, Sector, Track
+from offers.search import engine as search_engine
 
 
 @pytest.fixture(autouse=True)
 def fresh_index():
-    search_index.reset()
+    search_engine.reset()
     yield
-    search_index.reset()
+    search_engine.reset()
 
 
 @pytest.fixture
@@ -36,17 +37,14 @@ def generated(db):
         offer.regions.clear()
 
 
-def both_ways(monkeypatch, read):
-    """``read(catalog)`` once with the index and once without it."""
-    search_index.engine()  # builds the index in-line inside the test's transaction
-    indexed = walk.Catalog()
-    assert indexed.index is not None
-    from_index = read(indexed)
-    with monkeypatch.context() as patch:
-        patch.setattr(search_index, "current", lambda version: None)
-        plain = walk.Catalog()
-        assert plain.index is None
-        from_sql = read(plain)
+def both_ways(read):
+    """``read(catalog)`` once with the index and once with SQL."""
+    version = CatalogVersion.current()
+    index = search_engine.engine(version)  # built in-line inside the test's transaction
+    counts = walk.counts_for(version)
+    assert isinstance(counts, walk.IndexCounts) and counts.index is index
+    from_index = read(walk.Catalog(counts))
+    from_sql = read(walk.Catalog(walk.SqlCounts(version)))
     return from_index, from_sql
 
 
@@ -74,26 +72,25 @@ def offer_ids(catalog, sector, region):
     return [offer.pk for offer in page.object_list]
 
 
-def test_home_and_track_steps_agree(generated, monkeypatch):
+def test_home_and_track_steps_agree(generated):
     assert Offer.objects.exclude(status=Offer.Status.PUBLISHED).exists()
     index, sql = both_ways(
-        monkeypatch,
         lambda c: (c.offer_count(), [(t.slug, t.offer_count) for t in c.tracks()]),
     )
     assert index == sql
     for track in Track.objects.all():
-        index, sql = both_ways(monkeypatch, lambda c, track=track: sectors_summary(c, track))
+        index, sql = both_ways(lambda c, track=track: sectors_summary(c, track))
         assert index == sql
         assert index, "every track has sectors with offers"
 
 
-def test_region_step_and_offer_lists_agree_for_every_sector(generated, monkeypatch):
+def test_region_step_and_offer_lists_agree_for_every_sector(generated):
     checked_states = 0
     for sector in Sector.objects.select_related("track"):
-        index, sql = both_ways(monkeypatch, lambda c, sector=sector: regions_summary(c, sector))
+        index, sql = both_ways(lambda c, sector=sector: regions_summary(c, sector))
         assert index == sql, sector.slug
         total, states, _single = index
-        index, sql = both_ways(monkeypatch, lambda c, sector=sector: offer_ids(c, sector, None))
+        index, sql = both_ways(lambda c, sector=sector: offer_ids(c, sector, None))
         assert index == sql, sector.slug
         assert len(index) == total
         for state in states[:2]:
@@ -101,27 +98,27 @@ def test_region_step_and_offer_lists_agree_for_every_sector(generated, monkeypat
             region = Region.objects.get(slug=state[0])
             district = Region.objects.get(slug=state[2][0][0])
             for place in (region, district):
-                index, sql = both_ways(monkeypatch, lambda c, s=sector, p=place: offer_ids(c, s, p))
+                index, sql = both_ways(lambda c, s=sector, p=place: offer_ids(c, s, p))
                 assert index == sql, (sector.slug, place.slug)
     assert checked_states > 10
 
 
-def test_a_lone_region_and_offers_in_no_region_agree(generated, monkeypatch):
+def test_a_lone_region_and_offers_in_no_region_agree(generated):
     lone_sectors = Sector.objects.filter(offers__regions__slug="luxemburg").distinct()
     nowhere = Sector.objects.filter(offers__regions=None, offers__status="published").distinct()
     assert lone_sectors and nowhere
     for sector in {*lone_sectors, *nowhere}:
-        index, sql = both_ways(monkeypatch, lambda c, sector=sector: regions_summary(c, sector))
+        index, sql = both_ways(lambda c, sector=sector: regions_summary(c, sector))
         assert index == sql, sector.slug
         total, _states, single = index
         if sector in lone_sectors:
             assert "luxemburg" in [slug for slug, _count in single]
-        index, sql = both_ways(monkeypatch, lambda c, sector=sector: offer_ids(c, sector, None))
+        index, sql = both_ways(lambda c, sector=sector: offer_ids(c, sector, None))
         assert index == sql
         assert len(index) == total
     lone = Region.objects.get(slug="luxemburg")
     for sector in lone_sectors:
-        index, sql = both_ways(monkeypatch, lambda c, sector=sector: offer_ids(c, sector, lone))
+        index, sql = both_ways(lambda c, sector=sector: offer_ids(c, sector, lone))
         assert index == sql
         assert index
 
@@ -129,11 +126,12 @@ def test_a_lone_region_and_offers_in_no_region_agree(generated, monkeypatch):
 def test_a_sector_the_index_does_not_hold_yet_is_answered_from_sql(generated, monkeypatch):
     """A sector created just after a request read the catalogue version exists in the
     database but not in that version's index."""
-    search_index.engine()
-    catalog = walk.Catalog()
+    version = CatalogVersion.current()
+    search_engine.engine(version)
+    catalog = walk.Catalog(walk.counts_for(version))
     sector = Sector.objects.filter(offers__status="published").first()
-    monkeypatch.delitem(catalog.index.vocabulary().sector, sector.slug)
-    monkeypatch.delitem(catalog.index.facets["sector"].code, sector.slug)
+    monkeypatch.delitem(catalog.counts.index.vocabulary().sector, sector.slug)
+    monkeypatch.delitem(catalog.counts.index.facets["sector"].code, sector.slug)
     total, _states, _single = catalog.regions(sector)
     ids = offer_ids(catalog, sector, None)
     assert total == len(ids) > 0

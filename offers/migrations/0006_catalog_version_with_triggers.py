@@ -1,74 +1,25 @@
-"""The catalogue version: one row whose token triggers replace on every catalogue write.
-
-The walk caches its counts under the token (offers/walk.py). PostgreSQL gets one trigger per
-statement, SQLite (which has no statement triggers) one per row. Any other database keeps
-the initial token and gets no triggers, so the walk there must not cache: it reads no token.
-"""
+"""The catalogue version: one row whose token triggers replace on every catalogue write
+(the tables are ``offers.models.CATALOG_TABLES``, the triggers ``offers/freshness.py``)."""
 
 from django.db import migrations, models
 
-# What the walk's counts and offer lists depend on.
-WATCHED = ["Offer", "Offer.sectors", "Offer.regions", "Sector", "Region", "Track", "Provider"]
-
-POSTGRES_FUNCTION = """
-CREATE OR REPLACE FUNCTION {version}_touch() RETURNS trigger AS $$
-BEGIN
-    UPDATE {version} SET token = md5(random()::text || clock_timestamp()::text);
-    RETURN NULL;
-END
-$$ LANGUAGE plpgsql;
-"""
-POSTGRES_TRIGGER = """
-CREATE TRIGGER {table}_catalog_version AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table}
-    FOR EACH STATEMENT EXECUTE FUNCTION {version}_touch();
-"""
-SQLITE_TRIGGER = """
-CREATE TRIGGER {table}_catalog_version_{event} AFTER {event} ON {table}
-BEGIN
-    UPDATE {version} SET token = lower(hex(randomblob(16)));
-END;
-"""
-
-
-def watched_tables(apps):
-    tables = []
-    for name in WATCHED:
-        model_name, _, field = name.partition(".")
-        model = apps.get_model("offers", model_name)
-        if field:
-            model = model._meta.get_field(field).remote_field.through
-        tables.append(model._meta.db_table)
-    return tables
+from offers import freshness
 
 
 def install(apps, schema_editor):
     version = apps.get_model("offers", "CatalogVersion")
     version.objects.create(pk=1, token="initial")
-    names = {"version": version._meta.db_table}
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        schema_editor.execute(POSTGRES_FUNCTION.format(**names))
-        for table in watched_tables(apps):
-            schema_editor.execute(POSTGRES_TRIGGER.format(table=table, **names))
-    elif vendor == "sqlite":
-        for table in watched_tables(apps):
-            for event in ("INSERT", "UPDATE", "DELETE"):
-                schema_editor.execute(SQLITE_TRIGGER.format(table=table, event=event, **names))
+    if schema_editor.connection.vendor in ("postgresql", "sqlite"):
+        freshness.watch_tables(apps, schema_editor)
     else:
         version.objects.all().delete()
 
 
 def remove(apps, schema_editor):
-    names = {"version": apps.get_model("offers", "CatalogVersion")._meta.db_table}
-    vendor = schema_editor.connection.vendor
-    for table in watched_tables(apps):
-        if vendor == "postgresql":
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_catalog_version ON {table}")
-        elif vendor == "sqlite":
-            for event in ("INSERT", "UPDATE", "DELETE"):
-                schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_catalog_version_{event}")
-    if vendor == "postgresql":
-        schema_editor.execute("DROP FUNCTION IF EXISTS {version}_touch()".format(**names))
+    freshness.unwatch_tables(apps, schema_editor)
+    if schema_editor.connection.vendor == "postgresql":
+        table = apps.get_model("offers", "CatalogVersion")._meta.db_table
+        schema_editor.execute(f"DROP FUNCTION IF EXISTS {table}_touch()")
 
 
 class Migration(migrations.Migration):

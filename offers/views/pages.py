@@ -10,9 +10,9 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from . import walk
-from .models import Offer, Provider, Region, Sector, Track
-from .page_cache import catalog_version
+from .. import provider_table, walk
+from ..models import Offer, Provider, Region, Sector, Track
+from ..page_cache import catalog_version
 
 # Thirty cards render fast on a phone and still show most providers of a region at once.
 OFFERS_PER_PAGE = 30
@@ -22,9 +22,13 @@ PROVIDER_OFFERS_PER_PAGE = 50
 OTHER_OFFERS_SHOWN = 12
 
 
+def _catalog(request):
+    return walk.Catalog(walk.counts_for(catalog_version(request)))
+
+
 def home(request):
     """The start of the walk: each track with the number of published offers behind it."""
-    catalog = walk.Catalog(catalog_version(request))
+    catalog = _catalog(request)
     return render(
         request,
         "offers/home.html",
@@ -40,7 +44,7 @@ def walk_track(request, track):
         "offers/walk_track.html",
         {
             "track": track,
-            "sectors": walk.Catalog(catalog_version(request)).sectors(track),
+            "sectors": _catalog(request).sectors(track),
             "breadcrumbs": walk.trail(track),
         },
     )
@@ -57,7 +61,7 @@ def _get_sector(track_slug, sector_slug):
 def walk_sector(request, track, sector):
     """Step 3: where the offers of the sector can be taken up, with an “all regions” choice."""
     sector = _get_sector(track, sector)
-    total, region_groups, single_regions = walk.Catalog(catalog_version(request)).regions(sector)
+    total, region_groups, single_regions = _catalog(request).regions(sector)
     return render(
         request,
         "offers/walk_sector.html",
@@ -78,9 +82,7 @@ def walk_region(request, track, sector, region):
     """The last step: the matching offers grouped by provider, as ReTriBuS listed them."""
     sector = _get_sector(track, sector)
     region = None if region == walk.ALL_REGIONS else get_object_or_404(Region, slug=region)
-    page = walk.Catalog(catalog_version(request)).offer_page(
-        sector, region, request.GET.get("page"), OFFERS_PER_PAGE
-    )
+    page = _catalog(request).offer_page(sector, region, request.GET.get("page"), OFFERS_PER_PAGE)
     return render(
         request,
         "offers/walk_region.html",
@@ -151,10 +153,10 @@ def provider_detail(request, slug):
     Providers without any published offer are not public: they have nothing to show.
     """
     provider = get_object_or_404(Provider, slug=slug)
-    type_counts = walk.Catalog(catalog_version(request)).provider_offer_counts(provider)
+    type_counts = provider_table.offer_counts_by_type(provider, catalog_version(request))
     if not type_counts:
         raise Http404("No published offers.")
-    offers = walk.ProviderOffers(
+    offers = provider_table.ProviderOffers(
         Offer.objects.published()
         .filter(provider=provider)
         .select_related("offer_type")
@@ -178,7 +180,7 @@ def provider_detail(request, slug):
     )
     # A large university or a national chain can have thousands of offers.
     page = Paginator(offers, PROVIDER_OFFERS_PER_PAGE).get_page(request.GET.get("page"))
-    walk.add_school_form_names(page.object_list)
+    provider_table.add_school_form_names(page.object_list)
     return render(
         request,
         "offers/provider_detail.html",

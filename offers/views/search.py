@@ -1,7 +1,7 @@
 """The search page: every facet at once, German full text, chips, sorting and paging.
 
 The view reads the query string through ``OfferFilterSet``, asks the search engine
-(``offers/search_index.py``, or ``offers/facets.py`` while the index is rebuilt) for a
+(``offers/search/engine.py``: the worker's index, or SQL while it is rebuilt) for a
 page of results with disjunctive facet counts, and turns the validated ``SearchSpec`` back
 into links (chips, pagination, empty-state suggestions), so every link it prints is
 canonical: unknown values never travel on.
@@ -13,17 +13,12 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from . import search_index
-from .filters import (
-    DEFAULT_SORT,
-    FACETS,
-    SORTS,
-    OfferFilterSet,
-    SearchSpec,
-)
-from .models import GRADE_MAX, GRADE_MIN
-from .page_cache import catalog_version
-from .text_search import MAX_QUERY_LENGTH, clean_query
+from ..page_cache import catalog_version
+from ..search import facets
+from ..search.engine import engine
+from ..search.forms import OfferFilterSet
+from ..search.spec import DEFAULT_SORT, SORTS
+from ..search.text import MAX_QUERY_LENGTH, clean_query
 
 # A hierarchical facet with more values than this (a national portal's 400 districts) lists
 # the children of a node only once the node is ticked.
@@ -35,10 +30,8 @@ def spec_params(spec, *, page=True):
     params = []
     if spec.selected("q"):
         params.append(("q", spec.q))
-    for name in FACETS:
-        params.extend((name, value) for value in spec.selected(name))
-    for name in ("grade", "size"):
-        params.extend((name, value) for value in spec.selected(name))
+    for facet in facets.registered():
+        params.extend((facet.name, value) for value in spec.selected(facet.name))
     if spec.sort != DEFAULT_SORT:
         params.append(("sort", spec.sort))
     if page and spec.page > 1:
@@ -54,39 +47,24 @@ def search_url(spec):
 def value_label(name, value, vocabulary):
     if name == "q":
         return _("“%(words)s”") % {"words": value}
-    if name in ("grade", "size"):
-        return str(value)
-    return str(dict(vocabulary.choices(name))[value])
+    return facets.get(name).value_label(value, vocabulary)
 
 
 def filter_label(name):
-    if name == "q":
-        return _("Search words")
-    if name == "grade":
-        return _("Grade")
-    if name == "size":
-        return _("Class size")
-    return str(FACETS[name])
+    return _("Search words") if name == "q" else str(facets.get(name).label)
 
 
 def active_chips(spec, vocabulary):
     """One chip per active value, each linking to the search without just that value."""
-    chips = []
-    for name in spec.active_filters:
-        for value in spec.selected(name):
-            if name in FACETS:
-                remaining = tuple(v for v in spec.selected(name) if v != value)
-                smaller = SearchSpec(**{**spec.__dict__, name: remaining, "page": 1})
-            else:
-                smaller = spec.without(name)
-            chips.append(
-                {
-                    "filter": filter_label(name),
-                    "value": value_label(name, value, vocabulary),
-                    "url": search_url(smaller),
-                }
-            )
-    return chips
+    return [
+        {
+            "filter": filter_label(name),
+            "value": value_label(name, value, vocabulary),
+            "url": search_url(spec.without_value(name, value)),
+        }
+        for name in spec.active_filters
+        for value in spec.selected(name)
+    ]
 
 
 def suggestions(result, vocabulary):
@@ -106,14 +84,14 @@ def suggestions(result, vocabulary):
     return sorted(found, key=lambda item: -item["count"])
 
 
-def _option(name, key, label, spec, counts):
+def _option(name, key, label, children, spec, counts):
     return {
         "key": key,
         "label": label,
         "count": counts[name][key],
         "selected": key in spec.selected(name),
         "id": f"f-{name}-{key}",
-        "children": [],
+        "children": [_option(name, *child, spec, counts) for child in children],
     }
 
 
@@ -127,57 +105,28 @@ def _visible(option, expand_all):
 
 
 def facet_panels(spec, vocabulary, counts):
-    """The facets as fieldsets: options with a count or a tick, finer ones nested.
-
-    Sectors are grouped by track; sectors and regions nest below their parent.
-    """
+    """The multi-valued facets as fieldsets: options with a count or a tick, finer ones
+    nested, in the groups the facet gives them (sectors by track)."""
     panels = []
-    for name, legend in FACETS.items():
-        expand_all = len(counts[name]) <= EXPAND_ALL_UP_TO
+    for facet in facets.counted():
+        if not facet.multiple:
+            continue
+        expand_all = len(counts[facet.name]) <= EXPAND_ALL_UP_TO
         groups = []
-        if name in ("sector", "region"):
-            nodes = getattr(vocabulary, name)
-            options = {
-                slug: _option(name, slug, obj.name, spec, counts) for slug, obj in nodes.items()
-            }
-            by_pk = {obj.pk: slug for slug, obj in nodes.items()}
-            roots = []
-            for slug, obj in nodes.items():
-                parent = by_pk.get(obj.parent_id)
-                if parent:
-                    options[parent]["children"].append(options[slug])
-                else:
-                    roots.append((slug, obj))
-            if name == "sector":
-                for track in vocabulary.track.values():
-                    members = [options[s] for s, obj in roots if obj.track_id == track.pk]
-                    groups.append({"legend": track.name, "options": members})
-            else:
-                groups.append({"legend": None, "options": [options[s] for s, _obj in roots]})
-        else:
-            groups.append(
-                {
-                    "legend": None,
-                    "options": [
-                        _option(name, key, label, spec, counts)
-                        for key, label in vocabulary.choices(name)
-                    ],
-                }
-            )
-        for group in groups:
-            group["options"] = [
-                option for option in group["options"] if _visible(option, expand_all)
-            ]
-        groups = [group for group in groups if group["options"]]
+        for legend, tree in facet.option_tree(vocabulary):
+            options = [_option(facet.name, *node, spec, counts) for node in tree]
+            options = [option for option in options if _visible(option, expand_all)]
+            if options:
+                groups.append({"legend": legend, "options": options})
         if groups:
-            panels.append({"name": name, "legend": legend, "groups": groups})
+            panels.append({"name": facet.name, "legend": facet.label, "groups": groups})
     return panels
 
 
 def grade_options(spec, counts):
     return [
-        {"value": grade, "count": counts["grade"][grade], "selected": spec.grade == grade}
-        for grade in range(GRADE_MIN, GRADE_MAX + 1)
+        {"value": grade, "count": count, "selected": spec.grade == grade}
+        for grade, count in counts["grade"].items()
     ]
 
 
@@ -203,13 +152,13 @@ def bad_request(request, filterset):
 
 def search(request):
     """Search published offers by text and every facet at once."""
-    engine = search_index.engine(catalog_version(request))
-    vocabulary = engine.vocabulary()
+    search_engine = engine(catalog_version(request))
+    vocabulary = search_engine.vocabulary()
     filterset = OfferFilterSet(request.GET, vocabulary=vocabulary)
     if not filterset.is_valid():
         return bad_request(request, filterset)
     spec = filterset.spec
-    result = engine.search(spec, vocabulary)
+    result = search_engine.search(spec, vocabulary)
     return render(
         request,
         "offers/search.html",

@@ -1,0 +1,175 @@
+"""The one place that reads the search page's query parameters.
+
+``OfferFilterSet`` parses and validates a query string into a ``SearchSpec``: values that
+name nothing (an old region slug, ``sort=best``) are dropped and reported, numbers that
+cannot be read (``grade=abc``, ``size=-3``) make the form invalid, which the view answers
+with a 400 page. Its fields are made from the facet registry (``facets.py``), whose classes
+also say what each selection means.
+"""
+
+import django_filters
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from offers.models import Offer
+
+from . import facets, text
+from .spec import DEFAULT_SORT, SORTS, SearchSpec, Vocabulary
+from .sql import filter_condition, order_offers
+
+MAX_PAGE = 10**9
+
+
+class KnownChoicesField(forms.MultipleChoiceField):
+    """Keeps the values it knows and drops the rest instead of rejecting the whole list:
+    a stale bookmark with a renamed region still shows the other filters' results."""
+
+    def validate(self, value):
+        pass
+
+    def clean(self, value):
+        known = {str(key) for key, _label in self.choices}
+        return [item for item in dict.fromkeys(self.to_python(value)) if item in known]
+
+    def __deepcopy__(self, memo):
+        # Every form deep-copies its fields; the choices (400 districts on a national portal)
+        # are never changed afterwards, so the copy shares them instead of copying each label.
+        result = forms.Field.__deepcopy__(self, memo)
+        result._choices = self._choices
+        return result
+
+
+class KnownChoiceField(forms.ChoiceField):
+    """A single choice that falls back to its initial value when the value is unknown."""
+
+    def validate(self, value):
+        pass
+
+    def clean(self, value):
+        value = self.to_python(value)
+        return value if value in {str(key) for key, _label in self.choices} else self.initial
+
+
+class FacetFilter(django_filters.MultipleChoiceFilter):
+    """A multi-valued facet; its meaning is its facet's ``condition``."""
+
+    field_class = KnownChoicesField
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        return qs.filter(filter_condition(self.field_name, value, self.parent.vocabulary))
+
+
+class NumberFilter(django_filters.NumberFilter):
+    """A whole number (``grade``, ``size``): "9.5" is as unreadable as "abc"."""
+
+    field_class = forms.IntegerField
+
+    def filter(self, qs, value):
+        if value is None:
+            return qs
+        return qs.filter(filter_condition(self.field_name, (int(value),), self.parent.vocabulary))
+
+
+class SearchForm(forms.Form):
+    """Fields of the search page that choose how to show results rather than which."""
+
+    sort = KnownChoiceField(
+        label=_("Sort by"), choices=list(SORTS.items()), initial=DEFAULT_SORT, required=False
+    )
+    page = forms.IntegerField(min_value=1, required=False)
+
+    def clean_page(self):
+        # A page far past the end is still a readable page number: the view shows the last.
+        return min(self.cleaned_data["page"] or 1, MAX_PAGE)
+
+
+def facet_filter(facet, vocabulary):
+    """The form filter of one facet, with the facet's values as its choices."""
+    if facet.multiple:
+        return FacetFilter(
+            field_name=facet.name,
+            lookup_expr="in",
+            label=facet.label,
+            choices=vocabulary.choices(facet.name),
+        )
+    low, high = facet.bounds
+    return NumberFilter(
+        field_name=facet.name, lookup_expr="exact", label=facet.label, min_value=low, max_value=high
+    )
+
+
+class OfferFilterSet(django_filters.FilterSet):
+    """The search page's filters; ``spec`` is the validated result the engines work on."""
+
+    q = django_filters.CharFilter(
+        field_name="search_vector",
+        lookup_expr="search",
+        label=_("Search words"),
+        method="filter_text",
+    )
+
+    class Meta:
+        model = Offer
+        fields = []
+        form = SearchForm
+
+    def __init__(self, data=None, queryset=None, *, vocabulary=None, **kwargs):
+        if queryset is None:
+            queryset = Offer.objects.published()
+        super().__init__(data, queryset, **kwargs)
+        self.vocabulary = vocabulary if vocabulary is not None else Vocabulary.load()
+        for facet in facets.registered():
+            self.filters[facet.name] = facet_filter(facet, self.vocabulary)
+            self.filters[facet.name].parent = self
+            self.filters[facet.name].model = Offer
+
+    def filter_text(self, queryset, name, value):
+        query = text.clean_query(value)
+        if not text.is_searchable(query):
+            return queryset
+        return queryset.filter(filter_condition("q", (query,), self.vocabulary))
+
+    def filter_queryset(self, queryset):
+        for name, filter_ in self.filters.items():
+            queryset = filter_.filter(queryset, self.form.cleaned_data.get(name))
+        return order_offers(queryset, self.spec)
+
+    @property
+    def spec(self):
+        """The validated search; only meaningful when ``is_valid()``."""
+        data = self.form.cleaned_data
+        selections = {}
+        for facet in facets.registered():
+            value = data.get(facet.name)
+            if facet.multiple:
+                selections[facet.name] = tuple(value or ())
+            else:
+                selections[facet.name] = int(value) if value is not None else None
+        return SearchSpec(
+            q=text.clean_query(data.get("q")),
+            sort=data.get("sort") or DEFAULT_SORT,
+            page=data.get("page") or 1,
+            **selections,
+        )
+
+    def ignored_values(self):
+        """(filter label, value) pairs the query string named but that name nothing."""
+        cleaned = self.form.cleaned_data
+        ignored = []
+        for facet in facets.registered():
+            if not facet.multiple:
+                continue
+            kept = set(cleaned.get(facet.name) or ())
+            for value in self.data.getlist(facet.name):
+                if value and value not in kept:
+                    ignored.append((facet.label, value))
+        sort = self.data.get("sort")
+        if sort and sort not in SORTS:
+            ignored.append((_("Sort by"), sort))
+        return ignored
+
+    def unreadable_parameters(self):
+        """Names of parameters whose values could not be read (grade=abc, size=-3)."""
+        return sorted(self.form.errors)

@@ -1,0 +1,305 @@
+"""The fast engine: a per-worker columnar index of the published offers.
+
+At a hundred thousand offers the SQL engine re-runs the whole search once per facet. This
+index answers the same ``SearchResult`` from numpy arrays held by each worker:
+
+* Offers are numbered by their position in the page's title order (``title, pk`` as the
+  database sorts them, so collation questions never arise); ``newest`` and the walk's
+  order by provider are stored permutations of positions.
+* Every facet builds its bitsets (``Facet.bitsets``) from the offer columns and link rows it
+  declared, read here once for all facets.
+* A request ORs the bitsets of each active filter's ticked values into one mask per filter;
+  a facet's counts are, per value, the population count of its bitset ANDed with every
+  *other* mask (disjunctive counts); the results are the positions passing all masks, in
+  stored order; only the page's twenty offers are read from the database.
+* Text stays in the database (``text.py``): one query returns the ids (and ranks) of the
+  matching offers, cached per query string for the life of the index.
+
+An index answers only for the catalogue version it was built at (``engine.py``).
+"""
+
+import itertools
+import threading
+from collections import OrderedDict
+
+import numpy as np
+from django.core.paginator import Page
+
+from offers.models import CatalogVersion, Offer
+
+from . import bitsets, facets, text
+from .spec import PER_PAGE, SearchResult, Vocabulary, page_window
+
+TEXT_CACHE_SIZE = 32
+ROWS_PER_FETCH = 20_000
+# Up to this many unranked matches are ranked by primary key, more by the full text query.
+RANK_BY_ID_UP_TO = 5000
+# Result cards' offers kept per index (about 5 KB each with provider, type and school forms).
+OFFER_CACHE_SIZE = 2000
+
+
+def _columns(rows, width):
+    """``width`` int64 columns from a query of rows of whole numbers (NULL: -1), streamed
+    from the database so that no list of a few hundred thousand tuples is ever held."""
+    flat = itertools.chain.from_iterable(rows.iterator(chunk_size=ROWS_PER_FETCH))
+    array = np.fromiter((-1 if v is None else v for v in flat), dtype=np.int64)
+    return array.reshape(-1, width).T
+
+
+class _Build:
+    """What the facets build their bitsets from: the published offers' columns in title
+    order (one query for all facets) and their link rows (one query per link column)."""
+
+    def __init__(self, index, vocabulary):
+        self.index = index
+        self.vocabulary = vocabulary
+        names = sorted({column for facet in facets.registered() for column in facet.columns})
+        rows = list(Offer.objects.published().order_by("title", "pk").values_list("pk", *names))
+        table = list(zip(*rows, strict=True)) if rows else [()] * (len(names) + 1)
+        self.ids = np.array(table[0], dtype=np.int64)
+        self.size = len(self.ids)
+        self.everyone = np.arange(self.size)
+        self._columns = dict(zip(names, table[1:], strict=True))
+        self._links = {}
+
+    def column(self, name):
+        """The column's values, one per position."""
+        return np.array(self._columns[name], dtype=object).reshape(self.size)
+
+    def numbers(self, name):
+        """A numeric column as floats, NaN where the database has NULL."""
+        values = self._columns[name]
+        return np.array([np.nan if v is None else v for v in values], dtype=float).reshape(
+            self.size
+        )
+
+    def links(self, relation, column):
+        """(positions, values) of the published offers' rows of a link table; ``column`` a
+        column of the link row or of a row it links (``sector__track``). One query per link
+        table reads the columns of every facet on it."""
+        if relation not in self._links:
+            columns = sorted(
+                {f.column for f in facets.registered() if getattr(f, "relation", None) == relation}
+            )
+            through = getattr(Offer, relation).through.objects
+            rows = through.filter(offer__status=Offer.Status.PUBLISHED).values_list(
+                "offer_id", *columns
+            )
+            offer_ids, *values = _columns(rows, len(columns) + 1)
+            positions, *values = self.index.positions(offer_ids, *values)
+            self._links[relation] = positions, dict(zip(columns, values, strict=True))
+        positions, values = self._links[relation]
+        return positions, values[column]
+
+
+class SearchIndex:
+    """The published offers of one catalogue version, ready to be searched in memory."""
+
+    def __init__(self, version, vocabulary):
+        self.version = version
+        self._vocabulary = vocabulary
+        self._text = OrderedDict()
+        self._text_lock = threading.Lock()
+        self._offers = OrderedDict()
+        self._offers_lock = threading.Lock()
+
+    @classmethod
+    def build(cls):
+        """Read the catalogue. The token is read first: any write after it replaces the token,
+        so an index holding such a write is never taken for the token it carries."""
+        index = cls(CatalogVersion.current(), Vocabulary.load())
+        build = _Build(index, index._vocabulary)
+        index.ids, index.size = build.ids, build.size
+        index._sorted = np.argsort(index.ids)
+        published = Offer.objects.published()
+        index.newest = index._order(published.order_by("-created_at", "-pk"))
+        # The walk's last step lists offers grouped by provider.
+        index.by_provider = index._order(published.by_provider())
+        index.facets = {facet.name: facet.bitsets(build) for facet in facets.registered()}
+        return index
+
+    def _order(self, queryset):
+        """The positions of ``queryset``'s offers in its order."""
+        ids = np.fromiter(queryset.values_list("pk", flat=True), dtype=np.int64)
+        return self.positions(ids)[0]
+
+    def positions(self, offer_ids, *columns):
+        """Positions of ``offer_ids`` (rows of offers not in the index dropped), with the
+        matching rows of the other ``columns``."""
+        offer_ids = np.asarray(offer_ids, dtype=np.int64).reshape(-1)
+        sorted_ids = self.ids[self._sorted]
+        at = np.searchsorted(sorted_ids, offer_ids).clip(0, max(len(sorted_ids) - 1, 0))
+        found = sorted_ids[at] == offer_ids if len(sorted_ids) else np.zeros(0, dtype=bool)
+        return (self._sorted[at[found]], *(column[found] for column in columns))
+
+    def vocabulary(self):
+        return self._vocabulary
+
+    # --- the walk ------------------------------------------------------------------------
+
+    def _within(self, filters):
+        return self._all({name: self.facets[name].mask(values) for name, values in filters.items()})
+
+    def count(self, **filters):
+        """The number of offers matching every filter (``sector=("it-computer",)``, …)."""
+        within = self._within(filters)
+        return self.size if within is None else bitsets.popcount(within)
+
+    def value_counts(self, name, **filters):
+        """Per value of facet ``name``, the offers that match it and every filter."""
+        return self.facets[name].counts(self._within(filters))
+
+    def ids_by_provider(self, **filters):
+        """The ids of the offers matching every filter, in the walk's order (by provider)."""
+        within = self._within(filters)
+        order = self.by_provider
+        if within is not None:
+            order = order[bitsets.unpack(within, self.size)[order]]
+        return self.ids[order].tolist()
+
+    # --- searching -----------------------------------------------------------------------
+
+    def text_match(self, query, *, ranked=False):
+        """The offers matching ``query`` (cached per query for this version), with the ranks
+        of all of them when ``ranked`` – one query either way."""
+        with self._text_lock:
+            match = self._text.get(query)
+            if match is not None:
+                self._text.move_to_end(query)
+        if match is None:
+            match = _TextMatch(self, query, ranked=ranked)
+            with self._text_lock:
+                self._text[query] = match
+                while len(self._text) > TEXT_CACHE_SIZE:
+                    self._text.popitem(last=False)
+        return match
+
+    def text_queries(self):
+        """The cached text queries, most recently used last."""
+        with self._text_lock:
+            return list(self._text)
+
+    def _masks(self, spec):
+        """One bitset per active filter."""
+        masks = {}
+        for name in spec.active_filters:
+            if name == "q":
+                # Ranks come with the match when relevance orders every match anyway.
+                ranked = spec.sort == "relevance" and len(spec.active_filters) == 1
+                masks[name] = self.text_match(spec.q, ranked=ranked).bits
+            else:
+                masks[name] = self.facets[name].mask(spec.selected(name))
+        return masks
+
+    @staticmethod
+    def _all(masks, without=None):
+        """The AND of every bitset but ``without``; None when none is left."""
+        combined = None
+        for name, mask in masks.items():
+            if name != without:
+                combined = mask.copy() if combined is None else np.bitwise_and(combined, mask)
+        return combined
+
+    def _ordered(self, spec, matching, stop):
+        """The positions of the matching offers in the order of ``spec.sort``; in title order
+        only the first ``stop``, read from the words that hold them."""
+        if spec.sort == "newest":
+            order = self.newest
+            return order if matching is None else order[bitsets.unpack(matching, self.size)[order]]
+        if spec.sort == "relevance" and spec.selected("q"):
+            positions = np.flatnonzero(bitsets.unpack(matching, self.size))
+            return self.text_match(spec.q).best_first(positions)
+        if matching is None:
+            return np.arange(min(stop, self.size))
+        ends = np.cumsum(np.bitwise_count(matching), dtype=np.int64)
+        last = min(int(np.searchsorted(ends, stop)), len(matching) - 1)
+        positions = np.flatnonzero(bitsets.unpack(matching[: last + 1], (last + 1) * 64))
+        return positions[:stop]
+
+    def search(self, spec, vocabulary=None, *, per_page=PER_PAGE):
+        """The same ``SearchResult`` as ``sql.search(spec, vocabulary)``."""
+        masks = self._masks(spec)
+        matching = self._all(masks)
+        total = self.size if matching is None else bitsets.popcount(matching)
+        counts = {
+            facet.name: self.facets[facet.name].counts(self._all(masks, facet.name))
+            for facet in facets.counted()
+        }
+        relaxed = {}
+        if total == 0:
+            for name in masks:
+                rest = self._all(masks, name)
+                relaxed[name] = self.size if rest is None else bitsets.popcount(rest)
+
+        paginator, number, start = page_window(total, spec.page, per_page)
+        stop = start + per_page
+        ids = self.ids[self._ordered(spec, matching, stop)[start:stop]].tolist()
+        page = Page(self._offers_in_order(ids), number, paginator)
+        return SearchResult(spec=spec, page=page, total=total, counts=counts, relaxations=relaxed)
+
+    def forget_page_offers(self):
+        """Drop the offers kept for result pages, as a new index starts (benchmarks)."""
+        with self._offers_lock:
+            self._offers.clear()
+
+    def _offers_in_order(self, ids):
+        """The offers of a result page with what their cards show, in the order of ``ids``.
+        Offers read before are taken from memory: nothing about them can change while this
+        catalogue version lasts, and popular offers turn up on many result pages."""
+        with self._offers_lock:
+            found = {pk: self._offers[pk] for pk in ids if pk in self._offers}
+            for pk in found:
+                self._offers.move_to_end(pk)
+        missing = [pk for pk in ids if pk not in found]
+        if missing:
+            read = Offer.objects.for_cards().in_order_of(missing)
+            found.update((offer.pk, offer) for offer in read)
+            with self._offers_lock:
+                self._offers.update((offer.pk, offer) for offer in read)
+                while len(self._offers) > OFFER_CACHE_SIZE:
+                    self._offers.popitem(last=False)
+        return [found[pk] for pk in ids if pk in found]
+
+
+class _TextMatch:
+    """The offers matching one text query, and their ranks as far as they were needed.
+
+    A common word matches half the catalogue; ranking all of its matches costs as much as
+    matching them, while facets usually leave a few hundred to order, so the ranks of those
+    are read on demand (by primary key) and kept.
+    """
+
+    def __init__(self, index, query, *, ranked):
+        self.index = index
+        self.query = query
+        matches = Offer.objects.published().filter(text.text_condition(query))
+        self.ranks = np.full(index.size, np.nan)
+        if ranked:
+            positions = self._read_ranks(matches)
+        else:
+            ids = np.fromiter(matches.order_by().values_list("pk", flat=True), dtype=np.int64)
+            positions = index.positions(ids)[0]
+        mask = np.zeros(index.size, dtype=bool)
+        mask[positions] = True
+        self.bits = bitsets.pack(mask)
+
+    def _read_ranks(self, queryset):
+        rows = list(
+            queryset.order_by()
+            .annotate(rank=text.rank_expression(self.query))
+            .values_list("pk", "rank")
+        )
+        ids = np.array([pk for pk, _rank in rows], dtype=np.int64)
+        ranks = np.array([rank for _pk, rank in rows], dtype=float)
+        positions, ranks = self.index.positions(ids, ranks)
+        self.ranks[positions] = ranks
+        return positions
+
+    def best_first(self, positions):
+        """``positions`` (matches, in title order) ordered by rank, ties in title order."""
+        missing = positions[np.isnan(self.ranks[positions])]
+        if len(missing) > RANK_BY_ID_UP_TO:
+            self._read_ranks(Offer.objects.published().filter(text.text_condition(self.query)))
+        elif len(missing):
+            self._read_ranks(Offer.objects.filter(pk__in=self.index.ids[missing].tolist()))
+        return positions[np.lexsort((positions, -self.ranks[positions]))]

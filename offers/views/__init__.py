@@ -1,0 +1,1 @@
+"""The public pages: ``pages`` (home, the walk, offer and provider pages) and ``search``."""
