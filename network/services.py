@@ -12,20 +12,12 @@ from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.text import slugify
+
+from offers.slugs import unique_slug
 
 from .models import NetworkProfile, Partner
 
 logger = logging.getLogger(__name__)
-
-
-def _unique_slug(name):
-    base = slugify(name)[:190] or "partner"
-    slug, n = base, 1
-    while Partner.objects.filter(slug=slug).exists():
-        n += 1
-        slug = f"{base}-{n}"
-    return slug
 
 
 def _send(*, subject_template, body_template, context, recipients):
@@ -56,7 +48,7 @@ def declaration_submit(*, partner, absolute_url):
     to the partner's admin page.
     """
     profile = NetworkProfile.load()
-    partner.slug = _unique_slug(partner.name)
+    partner.slug = unique_slug(Partner, partner.name, fallback="partner", length=190)
     partner.status = Partner.Status.PENDING
     partner.ambassador_since = None
     partner.declaration_date = timezone.localdate()
