@@ -1,26 +1,15 @@
-"""What the public pages cache, keyed by the catalogue version and the release.
-
-``CatalogVersion`` is a token that database triggers replace in the same transaction as any
-write to offers, providers, contacts, their links or the vocabularies. Everything cached
-under it is therefore never older than the catalogue; after a write no request asks for the
-old key again. Keys also hold ``release()``, a fingerprint of the deployed code, templates,
-translations, dependencies and static file names, so a new release never serves what the
-old one computed or rendered. Both caches here give way when the cache fails: the value is
-computed or the page rendered as if the cache were empty, and the failure is logged.
+"""What the public pages cache, keyed by the catalogue version and the release
+(docs/architecture.md explains both keys and the path of a request).
 
 ``cached`` keeps computed data (the walk's counts, the SQL engine's results) in the default
-cache, shared by all workers when it is Redis.
-
-``catalog_page`` keeps whole public pages (home, walk, search, offer and provider pages):
+cache, shared by all workers when it is Redis. ``catalog_page`` keeps whole public pages:
 they show nothing but the catalogue, the URL and the language, no user, no session, no form
-token, so a rendered page is the right answer for the same URL and language until the
-catalogue changes. Popular pages (the walk's steps, a search linked from a school's
-newsletter) then cost one indexed lookup of the token and one cache read. Pages live in each
-worker's own bounded memory cache (``CACHES["pages"]``: 400 pages, an hour at most), so that
+token. Pages live in each worker's own bounded memory cache (``CACHES["pages"]``), so that
 no flood of invented URLs can push shared entries such as the network form's rate limits
 out of Redis. Only 200 responses to GET and HEAD are stored, only for URLs whose parameters
 the page reads (the key uses them in a canonical order), and never a response that set a
-cookie or used the CSRF token or the session.
+cookie or used the CSRF token or the session. Both give way when the cache fails: the value
+is computed or the page rendered as if the cache were empty, and the failure is logged.
 """
 
 import functools
