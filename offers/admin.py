@@ -5,9 +5,6 @@ organisations: every queryset, autocomplete, choice list, inline and history pag
 through ``ProviderScopedAdmin``. docs/curation.md describes the roles and the workflow.
 """
 
-import secrets
-from pathlib import Path
-
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
@@ -26,7 +23,9 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.utils import get_m2m_reverse_field_name
 
-from . import services, spreadsheet
+from . import services
+from .importing import spreadsheet, staging
+from .importing.columns import COLUMNS
 from .models import (
     ContactPerson,
     Offer,
@@ -803,7 +802,7 @@ class OfferAdmin(ProviderScopedAdmin):
         report = None
         token = None
         if request.method == "POST" and "confirm" in request.POST:
-            token, name = self._pending_import(request)
+            token = staging.pending_token(request.session, request.POST.get("token"))
             if token is None:
                 self.message_user(
                     request,
@@ -811,9 +810,9 @@ class OfferAdmin(ProviderScopedAdmin):
                     messages.ERROR,
                 )
                 return redirect("admin:offers_offer_import")
-            report = self._run_import(request, token, dry_run=False)
+            report = staging.import_staged(token, user=request.user, dry_run=False)
             if report is not None and report.written:
-                self._forget_import(request, token)
+                staging.forget_upload(request.session, token)
                 self.message_user(
                     request,
                     gettext(
@@ -831,8 +830,8 @@ class OfferAdmin(ProviderScopedAdmin):
         elif request.method == "POST":
             upload_form = ImportUploadForm(request.POST, request.FILES)
             if upload_form.is_valid():
-                token = self._store_upload(request, upload_form.cleaned_data["file"])
-                report = self._run_import(request, token, dry_run=True)
+                token = staging.stage_upload(request.session, upload_form.cleaned_data["file"])
+                report = staging.import_staged(token, user=request.user, dry_run=True)
                 if report is None:
                     upload_form.add_error(
                         "file", gettext("The file could not be read as XLSX or CSV.")
@@ -845,44 +844,7 @@ class OfferAdmin(ProviderScopedAdmin):
             "form": upload_form,
             "report": report,
             "token": token,
-            "file_name": request.session.get("offer_import", {}).get("name", ""),
-            "columns": spreadsheet.COLUMNS.values(),
+            "file_name": staging.staged_name(request.session),
+            "columns": COLUMNS.values(),
         }
         return TemplateResponse(request, "admin/offers/offer/import.html", context)
-
-    # The upload waits on disk between the dry run and the confirmation; the session holds
-    # its random name, so nobody else can import it.
-
-    def _store_upload(self, request, upload):
-        directory = Path(settings.OFFER_IMPORT_DIR)
-        directory.mkdir(parents=True, exist_ok=True)
-        previous = request.session.get("offer_import", {}).get("token")
-        if previous:
-            (directory / previous).unlink(missing_ok=True)
-        token = secrets.token_hex(16)
-        with open(directory / token, "wb") as target:
-            for chunk in upload.chunks():
-                target.write(chunk)
-        request.session["offer_import"] = {"token": token, "name": upload.name}
-        return token
-
-    def _pending_import(self, request):
-        pending = request.session.get("offer_import", {})
-        token = pending.get("token")
-        if not token or token != request.POST.get("token"):
-            return None, None
-        if not (Path(settings.OFFER_IMPORT_DIR) / token).exists():
-            return None, None
-        return token, pending.get("name", "")
-
-    def _forget_import(self, request, token):
-        (Path(settings.OFFER_IMPORT_DIR) / token).unlink(missing_ok=True)
-        request.session.pop("offer_import", None)
-
-    def _run_import(self, request, token, dry_run):
-        data = (Path(settings.OFFER_IMPORT_DIR) / token).read_bytes()
-        try:
-            table = spreadsheet.read_table(data)
-        except spreadsheet.UnreadableFile:
-            return None
-        return services.offers_import(dataset=table, dry_run=dry_run, user=request.user)

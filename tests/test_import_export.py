@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from offers import services, spreadsheet
+from offers.importing import columns, services, spreadsheet
 from offers.models import ContactPerson, Offer, Provider
 from tests import factories
 from tests.admin_support import make_user, setup_roles
@@ -273,7 +273,7 @@ def test_export_round_trips_through_the_import(coordinator, export_format):
         data, lost = spreadsheet.write_csv(offers, "utf8" if export_format == "csv" else "excel")
         assert lost == 0
     table = spreadsheet.read_table(data)
-    assert table.headers == list(spreadsheet.COLUMNS.values())
+    assert table.headers == list(columns.COLUMNS.values())
     before = snapshot()
     report = services.offers_import(dataset=table, dry_run=False, user=coordinator)
     assert report.is_valid, report.errors
