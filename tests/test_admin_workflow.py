@@ -2,12 +2,13 @@
 stale offers listed for follow-up, deletion that explains, and a list page of fixed cost."""
 
 import datetime
+import re
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from offers.models import Offer
 from tests import factories
@@ -64,6 +65,52 @@ def test_a_step_the_status_does_not_allow_is_skipped_with_a_warning(client, taxo
     assert archived.history.count() == versions  # untouched: no new version
     messages = [str(m) for m in response.wsgi_request._messages]
     assert any("1" in m for m in messages) and len(messages) == 2
+
+
+def test_the_action_menu_lists_the_workflow_steps_in_order_with_their_labels(
+    client, taxonomy, coordinator
+):
+    factories.make_offer(taxonomy)
+    client.force_login(coordinator)
+    page = client.get(reverse(CHANGELIST))
+    options = re.findall(r'<option value="(\w+)">([^<]*)</option>', page.text)
+    assert [name for name, _label in options] == [
+        "delete_selected",
+        "publish",
+        "submit_for_review",
+        "send_to_draft",
+        "archive",
+        "confirm_today",
+        "duplicate",
+        "export_xlsx",
+        "export_csv",
+        "export_excel_csv",
+    ]
+    labels = dict(options)
+    with translation.override(page.wsgi_request.LANGUAGE_CODE):
+        assert labels["publish"] == translation.gettext("Publish selected offers")
+        assert labels["confirm_today"] == translation.gettext(
+            "Mark selected offers as confirmed today"
+        )
+
+
+def test_submit_for_review_moves_drafts_and_names_what_it_moved(client, taxonomy, coordinator):
+    drafts = [factories.make_offer(taxonomy, status="draft") for _ in range(2)]
+    published = factories.make_offer(taxonomy, status="published")
+    client.force_login(coordinator)
+    response = run_action(client, "submit_for_review", *drafts, published)
+    assert set(Offer.objects.filter(status="review")) == set(drafts)
+    messages = [(m.level_tag, str(m)) for m in response.wsgi_request._messages]
+    with translation.override(response.wsgi_request.LANGUAGE_CODE):
+        done = translation.ngettext(
+            "%(count)s offer submitted for review.", "%(count)s offers submitted for review.", 2
+        ) % {"count": 2}
+        skipped = translation.ngettext(
+            "%(count)s offer was skipped: its status does not allow this step.",
+            "%(count)s offers were skipped: their status does not allow this step.",
+            1,
+        ) % {"count": 1}
+    assert messages == [("success", done), ("warning", skipped)]
 
 
 def test_duplicate_makes_a_draft_copy_with_the_same_taxonomies(client, taxonomy, coordinator):

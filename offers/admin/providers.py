@@ -1,0 +1,189 @@
+"""Admin for providers and their contact persons, and inviting a provider's editor."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from .. import services
+from ..models import ContactPerson, Offer, Provider, stale_before
+from .scoping import ALL_PROVIDERS, ProviderScopedAdmin
+
+
+class ContactPersonInline(admin.TabularInline):
+    model = ContactPerson
+    extra = 0
+    fields = ["name", "role", "email", "phone", "position"]
+
+
+class OfferInline(admin.TabularInline):
+    """The provider's offers as a read-only table; each links to its own page."""
+
+    model = Offer
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    view_on_site = False
+    fields = ["title", "code", "offer_type", "grades", "status", "last_confirmed"]
+    readonly_fields = fields
+    verbose_name_plural = _("offers of this provider")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("offer_type")
+
+    @admin.display(description=_("grades"))
+    def grades(self, offer):
+        return offer.grades_label
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class InviteEditorForm(forms.Form):
+    name = forms.CharField(label=_("name"), max_length=150)
+    email = forms.EmailField(label=_("e-mail"))
+
+
+@admin.register(Provider)
+class ProviderAdmin(ProviderScopedAdmin):
+    list_display = ["name", "kind", "city", "region", "offer_count", "stale_count"]
+    list_filter = ["kind", "region"]
+    list_select_related = ["region"]
+    search_fields = ["name", "slug", "city", "email"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["region", "editors"]
+    inlines = [ContactPersonInline, OfferInline]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "kind", "description"]}),
+        (_("Address"), {"fields": ["street", "postal_code", "city", "region"]}),
+        (_("Contact"), {"fields": ["phone", "email", "website"]}),
+        (
+            _("Provider editors"),
+            {
+                "fields": ["editors"],
+                "description": _(
+                    "Use “Invite provider editor” above to give a new person access; "
+                    "they receive an e-mail to set their password."
+                ),
+            },
+        ),
+    ]
+
+    def get_queryset(self, request):
+        stale = Q(offers__status=Offer.Status.PUBLISHED) & (
+            Q(offers__last_confirmed__isnull=True) | Q(offers__last_confirmed__lt=stale_before())
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                offers_total=Count("offers", distinct=True),
+                stale_total=Count("offers", filter=stale, distinct=True),
+            )
+            .order_by("name")  # grouped queries drop Meta.ordering; autocomplete pages need one
+        )
+
+    @admin.display(description=_("offers"), ordering="offers_total")
+    def offer_count(self, provider):
+        url = reverse("admin:offers_offer_changelist") + f"?provider={provider.pk}"
+        return format_html('<a href="{}">{}</a>', url, provider.offers_total)
+
+    @admin.display(description=_("to confirm"), ordering="stale_total")
+    def stale_count(self, provider):
+        if not provider.stale_total:
+            return ""
+        url = reverse("admin:offers_offer_changelist") + (
+            f"?provider={provider.pk}&confirmation=stale"
+        )
+        return format_html('<a href="{}">{}</a>', url, provider.stale_total)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "website":
+            kwargs["assume_scheme"] = "https"
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.has_perm(ALL_PROVIDERS):
+            return fieldsets
+        return [fs for fs in fieldsets if "editors" not in fs[1]["fields"]]
+
+    def get_readonly_fields(self, request, obj=None):
+        if request.user.has_perm(ALL_PROVIDERS):
+            return []
+        return ["slug", "kind"]
+
+    def get_prepopulated_fields(self, request, obj=None):
+        return self.prepopulated_fields if request.user.has_perm(ALL_PROVIDERS) else {}
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/invite/",
+                self.admin_site.admin_view(self.invite_view),
+                name="offers_provider_invite",
+            )
+        ] + super().get_urls()
+
+    def invite_view(self, request, object_id):
+        """A coordinator gives a provider's staff member access by e-mail."""
+        if not (request.user.has_perm(ALL_PROVIDERS) and request.user.has_perm("auth.add_user")):
+            raise PermissionDenied
+        provider = self.get_object(request, unquote(object_id))
+        if provider is None:
+            raise Http404
+        form = InviteEditorForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            user = services.provider_invite_editor(
+                provider=provider,
+                email=form.cleaned_data["email"],
+                name=form.cleaned_data["name"],
+                invited_by=request.user,
+                base_url=request.build_absolute_uri("/")[:-1],
+            )
+            self.message_user(
+                request,
+                gettext(
+                    "%(email)s can now edit %(provider)s and was sent a link to set a password."
+                )
+                % {"email": user.email, "provider": provider},
+                messages.SUCCESS,
+            )
+            return redirect("admin:offers_provider_change", provider.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Invite provider editor"),
+            "opts": self.opts,
+            "original": provider,
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/offers/provider/invite.html", context)
+
+    def render_delete_form(self, request, context):
+        obj = context.get("object")
+        context["linked_partner"] = getattr(obj, "partner", None) if obj else None
+        return super().render_delete_form(request, context)
+
+
+@admin.register(ContactPerson)
+class ContactPersonAdmin(ProviderScopedAdmin):
+    list_display = ["name", "provider", "role", "email", "phone"]
+    list_select_related = ["provider"]
+    search_fields = ["name", "email", "provider__name"]
+    autocomplete_fields = ["provider"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "provider":
+            kwargs["queryset"] = Provider.objects.visible_to(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
