@@ -353,13 +353,6 @@ class OfferQuerySet(models.QuerySet):
             )
         )
 
-    def for_grade(self, grade):
-        return self.filter(grade_min__lte=grade, grade_max__gte=grade)
-
-    def for_class_size(self, size):
-        """Offers that take a class of ``size`` pupils: no fixed maximum, or one big enough."""
-        return self.filter(Q(participants_max__isnull=True) | Q(participants_max__gte=size))
-
 
 class Offer(models.Model):
     """One orientation offer of one provider, as a teacher would book it."""

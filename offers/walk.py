@@ -1,31 +1,29 @@
 """The guided walk: Ausbildung or Studium → sector or field of study → region → offers.
 
-Every step counts the published offers behind each of its choices. ``Catalog`` turns counts
-into the steps' choices; it takes its counts from an engine: ``IndexCounts`` when the
-worker's search index describes the current catalogue (bitsets, no query), ``SqlCounts``
-otherwise (grouped aggregates over the link tables, cached under the catalogue version);
-``counts_for`` chooses. ``tests/test_walk_index.py`` holds the two to the same answers.
-Choices without published offers are left out: the walk never leads into an empty list. A
-node counts its own offers and those of the nodes directly below it, as the search's
-``TreeFacet`` does, so the number beside a choice is the number of offers on its page.
+Every step counts the published offers behind each of its choices: the counts of the
+search's ``track``, ``sector`` and ``region`` facets, so the number beside a choice is the
+number of offers on the page it leads to. ``Catalog`` turns counts into the steps' choices;
+it takes them from an engine: ``IndexCounts`` when the worker's search index describes the
+current catalogue (bitsets, no query), ``SqlCounts`` otherwise (the facets' grouped
+queries, cached under the catalogue version); ``counts_for`` chooses, and
+``tests/test_walk_index.py`` holds the two to the same answers. Choices without published
+offers are left out: the walk never leads into an empty list.
 """
 
-from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from django.core.paginator import Paginator
-from django.db.models import Count
-from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from . import page_cache
 from .models import Offer, Region, Sector, Track
+from .search import facets
 from .search.engine import current_index_or_start_build
+from .search.spec import Vocabulary
 
 ALL_REGIONS = "alle-regionen"
 
-OfferSector = Offer.sectors.through
 OfferRegion = Offer.regions.through
 
 
@@ -46,7 +44,9 @@ class RegionGroup:
 
 
 class SqlCounts:
-    """The walk's counts from grouped SQL aggregates, cached under the catalogue version."""
+    """The walk's counts from the search facets' grouped SQL counts (``Facet.sql_counts``),
+    cached under the catalogue version. Each method is handed the nodes its step shows and
+    answers their counts by slug."""
 
     def __init__(self, version):
         self.version = version
@@ -54,20 +54,31 @@ class SqlCounts:
     def _cached(self, key, compute):
         return page_cache.cached("walk", self.version, key, compute)
 
+    @staticmethod
+    def _counts(name, base, nodes):
+        vocabulary = Vocabulary({name: {node.slug: node for node in nodes}})
+        return facets.get(name).sql_counts(base, vocabulary)
+
     def total(self):
         return self._cached("total", Offer.objects.published().count)
 
     def tracks(self, tracks):
-        """Track pk → offers (an offer with sectors in both tracks counts in each)."""
-        return self._cached("tracks", _track_counts)
+        published = Offer.objects.published()
+        return self._cached("tracks", lambda: self._counts("track", published, tracks))
 
     def sectors(self, track, sectors):
-        """(own, with finer): sector pk → its own offers, and with those of finer fields."""
-        return self._cached(f"sectors:{track.pk}", lambda: _sector_counts(track))
+        published = Offer.objects.published()
+        return self._cached(
+            f"sectors:{track.pk}", lambda: self._counts("sector", published, sectors)
+        )
 
     def regions(self, sector, regions):
-        """(total, own, with districts) of the sector's offers, by region pk."""
-        return self._cached(f"regions:{sector.pk}", lambda: _region_counts(sector))
+        def compute():
+            vocabulary = Vocabulary({"region": {region.slug: region for region in regions}})
+            in_sector = Offer.objects.published().in_sector(sector)
+            return facets.get("region").sql_counts(in_sector, vocabulary, with_total=True)
+
+        return self._cached(f"regions:{sector.pk}", compute)
 
     def offer_ids(self, sector, region):
         """The ids of the last step's offers, in the order the page lists them. Those of the
@@ -99,22 +110,16 @@ class IndexCounts:
         return self.index.count()
 
     def tracks(self, tracks):
-        by_slug = self.index.value_counts("track")
-        return {track.pk: by_slug.get(track.slug, 0) for track in tracks}
+        return self.index.value_counts("track")
 
     def sectors(self, track, sectors):
-        # A sector's bitset holds its own offers and those of its finer fields, each once.
-        by_slug = self.index.value_counts("sector")
-        counts = {sector.pk: by_slug.get(sector.slug, 0) for sector in sectors}
-        return counts, counts
+        return self.index.value_counts("sector")
 
     def regions(self, sector, regions):
         if not self._knows(sector=sector):
             return self.sql.regions(sector, regions)
         within = {"sector": (sector.slug,)}
-        by_slug = self.index.value_counts("region", **within)
-        counts = {region.pk: by_slug.get(region.slug, 0) for region in regions}
-        return self.index.count(**within), counts, counts
+        return self.index.count(**within), self.index.value_counts("region", **within)
 
     def offer_ids(self, sector, region):
         if not self._knows(sector=sector, region=region):
@@ -148,7 +153,7 @@ class Catalog:
         tracks = list(Track.objects.all())
         counts = self.counts.tracks(tracks)
         for track in tracks:
-            track.offer_count = counts.get(track.pk, 0)
+            track.offer_count = counts.get(track.slug, 0)
         return [track for track in tracks if track.offer_count]
 
     def sectors(self, track):
@@ -158,15 +163,15 @@ class Catalog:
         finer fields too, each offer once) and ``finer``, its finer fields with offers.
         """
         sectors = list(Sector.objects.filter(track=track))
-        own, with_finer = self.counts.sectors(track, sectors)
+        counts = self.counts.sectors(track, sectors)
         broad = [sector for sector in sectors if sector.parent_id is None]
         for sector in broad:
-            sector.offer_count = with_finer.get(sector.pk, 0)
+            sector.offer_count = counts.get(sector.slug, 0)
             sector.finer = []
         by_pk = {sector.pk: sector for sector in broad}
         for sector in sectors:
-            if sector.parent_id in by_pk and own.get(sector.pk):
-                sector.offer_count = own[sector.pk]
+            if sector.parent_id in by_pk and counts.get(sector.slug):
+                sector.offer_count = counts[sector.slug]
                 by_pk[sector.parent_id].finer.append(sector)
         return [sector for sector in broad if sector.offer_count]
 
@@ -180,15 +185,15 @@ class Catalog:
         in the whole state or in any of its districts, each offer once.
         """
         regions = list(Region.objects.all())
-        total, own, with_districts = self.counts.regions(sector, regions)
+        total, counts = self.counts.regions(sector, regions)
         groups = {}
         for region in regions:
-            if region.parent_id is None and with_districts.get(region.pk):
-                region.offer_count = with_districts[region.pk]
+            if region.parent_id is None and counts.get(region.slug):
+                region.offer_count = counts[region.slug]
                 groups[region.pk] = RegionGroup(region=region, districts=[])
         for region in regions:
-            if region.parent_id in groups and own.get(region.pk):
-                region.offer_count = own[region.pk]
+            if region.parent_id in groups and counts.get(region.slug):
+                region.offer_count = counts[region.slug]
                 groups[region.parent_id].districts.append(region)
         states = [group for group in groups.values() if group.districts]
         single = [group.region for group in groups.values() if not group.districts]
@@ -200,45 +205,6 @@ class Catalog:
         page = Paginator(self.counts.offer_ids(sector, region), per_page).get_page(number)
         page.object_list = Offer.objects.for_cards().in_order_of(page.object_list)
         return page
-
-
-def _track_counts():
-    return dict(
-        OfferSector.objects.filter(offer__status=Offer.Status.PUBLISHED)
-        .values_list("sector__track")
-        .annotate(n=Count("offer", distinct=True))
-        .order_by()
-    )
-
-
-def _sector_counts(track):
-    links = OfferSector.objects.filter(offer__status=Offer.Status.PUBLISHED, sector__track=track)
-    # An offer and a sector are linked at most once, so counting links counts offers.
-    own = dict(links.values_list("sector").annotate(n=Count("offer")).order_by())
-    with_finer = dict(
-        links.annotate(broad=Coalesce("sector__parent", "sector"))
-        .values_list("broad")
-        .annotate(n=Count("offer", distinct=True))
-        .order_by()
-    )
-    return own, with_finer
-
-
-def _region_counts(sector):
-    """The published offers of ``sector``, and how many of them each region and each state with
-    its districts serves, counted in Python from one pass over the offers' region links: three
-    grouped queries read the sector's offers three times."""
-    rows = offers_in_sector(sector).values_list("pk", "regions", "regions__parent").order_by()
-    offers, own, by_top = set(), Counter(), defaultdict(set)
-    # An offer without regions still counts in the total ("all regions" lists it).
-    for offer, region, parent in rows:
-        offers.add(offer)
-        if region is not None:
-            # An offer and a region are linked at most once, so counting links counts offers.
-            own[region] += 1
-            by_top[parent or region].add(offer)
-    with_districts = {top: len(served) for top, served in by_top.items()}
-    return len(offers), dict(own), with_districts
 
 
 def _served_in(region, ids):

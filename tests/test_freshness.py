@@ -102,7 +102,7 @@ def test_no_catalogue_page_reads_a_table_without_a_trigger(client, taxonomy):
     def sql_engine():
         sql.search(spec, vocabulary)
         sql.search(SearchSpec(q="Robotik"), vocabulary)
-        sql.CachedSearch(CatalogVersion.current()).search(spec, vocabulary)
+        sql.CachedSearch(CatalogVersion.current()).search(spec)
 
     read = tables_read(SearchIndex.build) | tables_read(pages) | tables_read(sql_engine)
     watched = freshness.watched_tables(connection) | {CatalogVersion._meta.db_table}

@@ -359,9 +359,7 @@ def test_cached_search_returns_what_the_engine_returns(client, vocab):
             spec = spec.replace(page=page)
             plain = sql.search(spec, vocabulary, per_page=3)
             for _attempt in ("miss", "hit"):
-                cached = sql.CachedSearch(CatalogVersion.current()).search(
-                    spec, vocabulary, per_page=3
-                )
+                cached = sql.CachedSearch(CatalogVersion.current()).search(spec, per_page=3)
                 assert cached.total == plain.total
                 assert cached.counts == plain.counts
                 assert cached.relaxations == plain.relaxations

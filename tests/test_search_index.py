@@ -76,7 +76,7 @@ def assert_same(index, spec, vocabulary, *, per_page, reference=False):
     """The index against ``facets.search``, the SQL engine, on the same data."""
     count_facets = sql.reference_counts if reference else sql.grouped_counts
     plain = sql.search(spec, vocabulary, per_page=per_page, count_facets=count_facets)
-    fast = index.search(spec, vocabulary, per_page=per_page)
+    fast = index.search(spec, per_page=per_page)
     assert fast.total == plain.total, spec
     assert fast.counts == plain.counts, spec
     assert fast.relaxations == plain.relaxations, spec
@@ -204,9 +204,7 @@ def test_outside_a_transaction_the_sql_engine_answers_while_the_index_is_built(t
 
     while_building = search_engine.engine()
     assert isinstance(while_building, sql.CachedSearch)
-    assert [o.title for o in while_building.search(spec, while_building.vocabulary()).page] == [
-        "Roboter bauen"
-    ]
+    assert [o.title for o in while_building.search(spec).page] == ["Roboter bauen"]
     search_engine.wait_for_build()
     built = search_engine.engine()
     assert isinstance(built, SearchIndex)
@@ -234,7 +232,7 @@ def test_a_failing_build_is_not_retried_on_every_request(taxonomy, monkeypatch):
     for _ in range(3):
         engine = search_engine.engine()
         assert isinstance(engine, sql.CachedSearch)
-        assert engine.search(spec, engine.vocabulary()).total == 1
+        assert engine.search(spec).total == 1
         search_engine.wait_for_build()
     assert len(builds) == 1
 

@@ -209,7 +209,7 @@ def test_long_offer_lists_are_paginated_and_bad_page_numbers_are_harmless(client
 # but not the page itself (another address of the same step, which the page cache keys apart).
 WALK_URLS = {
     "/": (4, 2),
-    "/angebote/ausbildung/": (5, 3),
+    "/angebote/ausbildung/": (4, 3),
     "/angebote/ausbildung/it-computer/": (4, 3),
     "/angebote/ausbildung/it-computer/landkreis-trier-saarburg/": (7, 5),
     "/angebote/ausbildung/it-computer/alle-regionen/": (5, 4),

@@ -214,25 +214,37 @@ class TreeFacet(LinkFacet):
         nodes = self.model.objects.with_children(vocabulary.ids(self.name, values))
         return Exists(self.links().filter(offer=OuterRef("pk"), **{f"{self.column}__in": nodes}))
 
-    def sql_counts(self, base, vocabulary):
+    def sql_counts(self, base, vocabulary, *, with_total=False):
         """A leaf counts its direct links; a top-level node the distinct offers linked to it
-        or to a child, grouped by ``COALESCE(parent, node)``: both in one round trip. A node
-        in the middle of a deeper tree (the portal's are two levels) gets its own ``COUNT``."""
-        links = self.links(base.order_by())
+        or to a child, grouped by ``COALESCE(parent, node)``: both in one round trip, with
+        the number of offers of ``base`` too when ``with_total`` (then a pair is returned).
+        A node in the middle of a deeper tree (the portal's are two levels) gets its own
+        ``COUNT``."""
+        base = base.order_by()
+        links = self.links(base)
         column = self.column
         leaf = links.annotate(key=F(column), top=Value(False)).values_list("key", "top")
         top = links.annotate(key=Coalesce(f"{column}__parent", column), top=Value(True))
         rows = leaf.annotate(n=Count("offer")).union(
             top.values_list("key", "top").annotate(n=Count("offer", distinct=True)), all=True
         )
+        if with_total:
+            total = base.annotate(key=Value(None, output_field=BigIntegerField()))
+            total = total.values_list("key", Value(True)).annotate(n=Count("pk"))
+            rows = rows.union(total, all=True)
         nodes = getattr(vocabulary, self.name)
         with_children = {obj.parent_id for obj in nodes.values()}
-        counts = {key: n for key, is_top, n in rows if is_top == (key in with_children)}
+        counts, offers = {}, 0
+        for key, is_top, n in rows:
+            if key is None:
+                offers = n
+            elif is_top == (key in with_children):
+                counts[key] = n
         result = self._by_key(vocabulary, counts)
         for slug, obj in nodes.items():
             if obj.parent_id and obj.pk in with_children:
                 result[slug] = base.filter(self.condition((slug,), vocabulary)).count()
-        return result
+        return (offers, result) if with_total else result
 
     def bitsets(self, build):
         """Each link yields a pair for its node and one for the node's parent."""

@@ -216,8 +216,8 @@ class SearchIndex:
         positions = np.flatnonzero(bitsets.unpack(matching[: last + 1], (last + 1) * 64))
         return positions[:stop]
 
-    def search(self, spec, vocabulary=None, *, per_page=PER_PAGE):
-        """The same ``SearchResult`` as ``sql.search(spec, vocabulary)``."""
+    def search(self, spec, *, per_page=PER_PAGE):
+        """The same ``SearchResult`` as ``sql.search(spec, self.vocabulary())``."""
         masks = self._masks(spec)
         matching = self._all(masks)
         total = self.size if matching is None else bitsets.popcount(matching)

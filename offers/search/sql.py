@@ -118,15 +118,19 @@ class CachedSearch:
     def __init__(self, version):
         """``version``: the catalogue token the caller has just read."""
         self.version = version
+        self._vocabulary = None
 
     def _cached(self, key, compute):
         return page_cache.cached("search", self.version, key, compute)
 
     def vocabulary(self):
-        return self._cached("vocabulary", Vocabulary.load)
+        if self._vocabulary is None:
+            self._vocabulary = self._cached("vocabulary", Vocabulary.load)
+        return self._vocabulary
 
-    def search(self, spec, vocabulary, *, per_page=PER_PAGE):
-        """The same ``SearchResult`` as ``search(spec, vocabulary)``."""
+    def search(self, spec, *, per_page=PER_PAGE):
+        """The same ``SearchResult`` as ``search(spec, self.vocabulary())``."""
+        vocabulary = self.vocabulary()
         filters_only = spec.replace(page=1, sort=DEFAULT_SORT)
 
         def summary():

@@ -158,7 +158,7 @@ def search(request):
     if not filterset.is_valid():
         return bad_request(request, filterset)
     spec = filterset.spec
-    result = search_engine.search(spec, vocabulary)
+    result = search_engine.search(spec)
     return render(
         request,
         "offers/search.html",
