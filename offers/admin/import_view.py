@@ -9,12 +9,12 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ..importing import staging
 from ..importing.columns import COLUMNS
+from .scoping import admin_page
 
 
 class ImportUploadForm(forms.Form):
@@ -41,12 +41,9 @@ class OfferImportMixin:
 
     def get_urls(self):
         return [
-            path(
-                "import/",
-                self.admin_site.admin_view(self.import_view),
-                name="offers_offer_import",
-            )
-        ] + super().get_urls()
+            admin_page(self, "import/", self.import_view, "offers_offer_import"),
+            *super().get_urls(),
+        ]
 
     def import_view(self, request):
         if not self.has_import_permission(request):

@@ -8,14 +8,14 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .. import services
 from ..models import ContactPerson, Offer, Provider, stale_before
-from .scoping import ALL_PROVIDERS, ProviderScopedAdmin
+from .scoping import ALL_PROVIDERS, ProviderScopedAdmin, admin_page
 
 
 class ContactPersonInline(admin.TabularInline):
@@ -128,13 +128,10 @@ class ProviderAdmin(ProviderScopedAdmin):
         return self.prepopulated_fields if request.user.has_perm(ALL_PROVIDERS) else {}
 
     def get_urls(self):
-        return [
-            path(
-                "<path:object_id>/invite/",
-                self.admin_site.admin_view(self.invite_view),
-                name="offers_provider_invite",
-            )
-        ] + super().get_urls()
+        invite = admin_page(
+            self, "<path:object_id>/invite/", self.invite_view, "offers_provider_invite"
+        )
+        return [invite, *super().get_urls()]
 
     def invite_view(self, request, object_id):
         """A coordinator gives a provider's staff member access by e-mail."""

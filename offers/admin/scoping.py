@@ -1,12 +1,19 @@
-"""What provider editors may see: the rows of their own organisations, on every page."""
+"""What the offers admins share: provider editors see the rows of their own organisations
+on every page; and the admins' own pages beside Django's."""
 
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
 from django.http import Http404
+from django.urls import path
 from django.utils.translation import gettext
 from simple_history.admin import SimpleHistoryAdmin
 
 ALL_PROVIDERS = "offers.access_all_providers"
+
+
+def admin_page(model_admin, route, view, name):
+    """A URL for a page of ``model_admin``'s own (below its list), behind the admin login."""
+    return path(route, model_admin.admin_site.admin_view(view), name=name)
 
 
 class ProviderScopedAdmin(SimpleHistoryAdmin):

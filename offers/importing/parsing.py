@@ -11,19 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.utils.translation import gettext as _
 
-from ..models import (
-    GRADE_MAX,
-    GRADE_MIN,
-    ContactPerson,
-    Offer,
-    OfferType,
-    Provider,
-    Region,
-    SchoolForm,
-    Sector,
-    Subject,
-    Track,
-)
+from ..models import GRADE_MAX, GRADE_MIN, ContactPerson, Offer, Provider
 from .columns import (
     ALL_SCHOOL_FORMS,
     AUDIENCE_WORDS,
@@ -39,6 +27,7 @@ from .columns import (
     split_values,
 )
 from .report import RowReport, cell_error
+from .vocabulary import load_vocabularies
 
 OFFER_TEXT_KEYS = (
     "code",
@@ -70,32 +59,6 @@ def column_keys(headers):
         if key not in keys:
             problems.append(_("Column “%(column)s” is missing.") % {"column": COLUMNS[key]})
     return keys, problems
-
-
-class Vocabulary:
-    """A taxonomy looked up by name, slug (and extra keys), case-insensitively."""
-
-    def __init__(self, objects, *extra_keys):
-        self.by_key = {}
-        for obj in objects:
-            keys = {obj.name, obj.slug, *(getattr(obj, k) for k in extra_keys)}
-            for key in {normalize(key) for key in keys if key}:
-                self.by_key.setdefault(key, []).append(obj)
-
-    def find(self, value):
-        return self.by_key.get(normalize(value), [])
-
-
-def load_vocabularies():
-    """Every taxonomy the cells may name, by the name ``RowParser`` asks for (six queries)."""
-    return {
-        "regions": Vocabulary(Region.objects.all(), "official_key"),
-        "tracks": Vocabulary(Track.objects.all()),
-        "sectors": Vocabulary(Sector.objects.select_related("track")),
-        "offer_types": Vocabulary(OfferType.objects.all()),
-        "school_forms": Vocabulary(SchoolForm.objects.all(), "short_name"),
-        "subjects": Vocabulary(Subject.objects.all()),
-    }
 
 
 def parse_rows(dataset, keys, user):
