@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from offers.models import Provider, Region, SchoolForm, SlugManager
+from offers.models import Provider, Region, SchoolForm, SlugManager, TimeStamped
 from retribus.validators import validate_logo
 
 logger = logging.getLogger(__name__)
@@ -127,7 +127,7 @@ class PartnerQuerySet(models.QuerySet):
         return self.filter(status=Partner.Status.PENDING)
 
 
-class Partner(models.Model):
+class Partner(TimeStamped):
     """A member of the network, as listed on its support declaration."""
 
     class Kind(models.TextChoices):
@@ -222,9 +222,6 @@ class Partner(models.Model):
         related_name="partner",
         help_text=_("The provider entry of this partner, if it also offers orientation."),
     )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
-
     objects = SlugManager.from_queryset(PartnerQuerySet)()
     history = HistoricalRecords()
 

@@ -57,6 +57,16 @@ class Taxonomy(models.Model):
         return (self.slug,)
 
 
+class TimeStamped(models.Model):
+    """When a row was created and last changed."""
+
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
 class TreeQuerySet(models.QuerySet):
     """Regions and sectors: two levels, a node with the nodes directly below it."""
 
@@ -75,6 +85,22 @@ class TreeQuerySet(models.QuerySet):
         return self.filter(Q(pk__in=ids) | Q(parent__in=ids))
 
 
+TreeManager = SlugManager.from_queryset(TreeQuerySet)
+
+
+def parent_field(help_text):
+    """The node directly above in a two-level taxonomy; ``children`` are those below it."""
+    return models.ForeignKey(
+        "self",
+        verbose_name=_("part of"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        help_text=help_text,
+    )
+
+
 class Region(Taxonomy):
     """A state, district or city; districts may sit below a state."""
 
@@ -89,17 +115,9 @@ class Region(Taxonomy):
         help_text=_("Amtlicher Gemeindeschlüssel (AGS), e.g. 07211000 for Stadt Trier."),
     )
     level = models.CharField(_("level"), max_length=10, choices=Level, default=Level.DISTRICT)
-    parent = models.ForeignKey(
-        "self",
-        verbose_name=_("part of"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="children",
-        help_text=_("The state a district belongs to; empty for a portal with one level."),
-    )
+    parent = parent_field(_("The state a district belongs to; empty for a portal with one level."))
 
-    objects = SlugManager.from_queryset(TreeQuerySet)()
+    objects = TreeManager()
 
     class Meta(Taxonomy.Meta):
         verbose_name = _("region")
@@ -125,17 +143,9 @@ class Sector(Taxonomy):
     track = models.ForeignKey(
         Track, verbose_name=_("track"), on_delete=models.PROTECT, related_name="sectors"
     )
-    parent = models.ForeignKey(
-        "self",
-        verbose_name=_("part of"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="children",
-        help_text=_("A finer field of study names the broad field it belongs to."),
-    )
+    parent = parent_field(_("A finer field of study names the broad field it belongs to."))
 
-    objects = SlugManager.from_queryset(TreeQuerySet)()
+    objects = TreeManager()
 
     class Meta(Taxonomy.Meta):
         verbose_name = _("sector or field of study")
@@ -188,7 +198,7 @@ class ProviderQuerySet(models.QuerySet):
         return self.filter(editors=user)
 
 
-class Provider(models.Model):
+class Provider(TimeStamped):
     """A company, university, association or office that offers orientation."""
 
     class Kind(models.TextChoices):
@@ -228,9 +238,6 @@ class Provider(models.Model):
             "in the admin (role “Anbieter-Redaktion”)."
         ),
     )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
-
     objects = SlugManager.from_queryset(ProviderQuerySet)()
     history = HistoricalRecords()
 
