@@ -16,13 +16,14 @@ from offers.search import facets, sql
 from offers.search.bitsets import ValueBitsets
 from offers.search.forms import OfferFilterSet
 from offers.search.index import SearchIndex
+from offers.search.kinds import Facet
 from offers.search.spec import SearchSpec, Vocabulary
 from tests.factories import add_search_vocabulary, make_offer
 
 SEARCH = "/suche/"
 
 
-class FreeOfCharge(facets.Facet):
+class FreeOfCharge(Facet):
     """Whether an offer costs something; an empty cost means free."""
 
     columns = ("cost",)
