@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .models import Offer
 
@@ -51,49 +52,49 @@ def _move(*, offer, user, to, allowed_from, reason, needs_publish_permission=Tru
     return offer
 
 
-def offer_submit_for_review(*, offer, user):
-    """Draft → in review; what a provider editor's save does."""
+S = Offer.Status
+# The workflow's steps: the status each leads to, the statuses it may start from, the note
+# in the history, and whether it needs the right to publish.
+STEPS = {
+    "submit_for_review": (S.REVIEW, {S.DRAFT}, gettext_lazy("Submitted for review"), False),
+    "publish": (S.PUBLISHED, {S.DRAFT, S.REVIEW, S.ARCHIVED}, gettext_lazy("Published"), True),
+    "archive": (S.ARCHIVED, {S.DRAFT, S.REVIEW, S.PUBLISHED}, gettext_lazy("Archived"), True),
+    "send_to_draft": (
+        S.DRAFT,
+        {S.REVIEW, S.PUBLISHED, S.ARCHIVED},
+        gettext_lazy("Sent back to draft"),
+        True,
+    ),
+}
+
+
+def _step(step, offer, user):
+    to, allowed_from, reason, needs_publish_permission = STEPS[step]
     return _move(
         offer=offer,
         user=user,
-        to=Offer.Status.REVIEW,
-        allowed_from={Offer.Status.DRAFT},
-        reason=_("Submitted for review"),
-        needs_publish_permission=False,
+        to=to,
+        allowed_from=allowed_from,
+        reason=str(reason),
+        needs_publish_permission=needs_publish_permission,
     )
+
+
+def offer_submit_for_review(*, offer, user):
+    """Draft → in review; what a provider editor's save does."""
+    return _step("submit_for_review", offer, user)
 
 
 def offer_publish(*, offer, user):
-    S = Offer.Status
-    return _move(
-        offer=offer,
-        user=user,
-        to=S.PUBLISHED,
-        allowed_from={S.DRAFT, S.REVIEW, S.ARCHIVED},
-        reason=_("Published"),
-    )
+    return _step("publish", offer, user)
 
 
 def offer_archive(*, offer, user):
-    S = Offer.Status
-    return _move(
-        offer=offer,
-        user=user,
-        to=S.ARCHIVED,
-        allowed_from={S.DRAFT, S.REVIEW, S.PUBLISHED},
-        reason=_("Archived"),
-    )
+    return _step("archive", offer, user)
 
 
 def offer_send_to_draft(*, offer, user):
-    S = Offer.Status
-    return _move(
-        offer=offer,
-        user=user,
-        to=S.DRAFT,
-        allowed_from={S.REVIEW, S.PUBLISHED, S.ARCHIVED},
-        reason=_("Sent back to draft"),
-    )
+    return _step("send_to_draft", offer, user)
 
 
 def offer_confirm(*, offer, user, on=None):
