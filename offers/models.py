@@ -260,6 +260,12 @@ class Provider(TimeStamped):
 
 
 class ContactPersonQuerySet(models.QuerySet):
+    def public(self):
+        """Contacts the public pages show: those of providers with a published offer."""
+        return self.filter(
+            Exists(Offer.objects.published().filter(provider_id=OuterRef("provider_id")))
+        )
+
     def visible_to(self, user):
         """Every contact for coordinators and readers; a provider editor's own otherwise."""
         if user.has_perm("offers.access_all_providers"):
@@ -275,6 +281,22 @@ class ContactPerson(models.Model):
     role = models.CharField(_("role"), max_length=150, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=50, blank=True)
+    # What the person agreed to have published. The e-mail address is never written into a
+    # public page (robots harvest those): visitors press a button to have it shown
+    # (offers/views/contact.py).
+    show_email = models.BooleanField(
+        _("show e-mail address"),
+        default=True,
+        help_text=_(
+            "Visitors of the offer and provider pages can have the address shown with a "
+            "button; it never appears in the page itself."
+        ),
+    )
+    show_phone = models.BooleanField(
+        _("show phone number"),
+        default=True,
+        help_text=_("The phone number is shown on the offer and provider pages."),
+    )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     objects = ContactPersonQuerySet.as_manager()
@@ -634,25 +656,31 @@ class Offer(models.Model):
         return ", ".join(part for part in (numbers, self.participants_note) if part)
 
 
+# What a write to a catalogue table means for the search index (``CATALOG_TABLES``).
+REBUILD = "*"  # the index is built anew (a taxonomy or a provider changed)
+PAGES_ONLY = "-"  # only pages show the table; the index stays as it is
+
 # Every table a public catalogue page or the search index reads, as model labels
-# ("Offer.sectors": its link table). A write to any of them replaces the token of
-# ``CatalogVersion`` through a database trigger (``offers/freshness.py``);
+# ("Offer.sectors": its link table), each with the column that names the offer a row
+# belongs to (a change patches the index for those offers), or REBUILD or PAGES_ONLY. A
+# write to any of them replaces the token of ``CatalogVersion`` and logs the offers it
+# touched in ``CatalogChange``, through database triggers (``offers/freshness.py``);
 # tests/test_freshness.py fails when a table a public page reads is missing here.
-CATALOG_TABLES = (
-    "Offer",
-    "Offer.sectors",
-    "Offer.regions",
-    "Offer.subjects",
-    "Offer.school_forms",
-    "Sector",
-    "Region",
-    "Track",
-    "OfferType",
-    "SchoolForm",
-    "Subject",
-    "Provider",
-    "ContactPerson",
-)
+CATALOG_TABLES = {
+    "Offer": "id",
+    "Offer.sectors": "offer_id",
+    "Offer.regions": "offer_id",
+    "Offer.subjects": "offer_id",
+    "Offer.school_forms": "offer_id",
+    "Sector": REBUILD,
+    "Region": REBUILD,
+    "Track": REBUILD,
+    "OfferType": REBUILD,
+    "SchoolForm": REBUILD,
+    "Subject": REBUILD,
+    "Provider": REBUILD,
+    "ContactPerson": PAGES_ONLY,
+}
 
 
 class CatalogVersion(models.Model):
@@ -677,3 +705,37 @@ class CatalogVersion(models.Model):
     def current(cls):
         """The token of the committed catalogue, or None if the row is missing (one query)."""
         return cls.objects.filter(pk=1).values_list("token", flat=True).first()
+
+    @classmethod
+    def state(cls):
+        """(token, first and last id in the change log), read in one statement and so from
+        one snapshot; None if the row is missing. The log is pruned from its start, so an
+        index older than the first entry cannot learn what changed since."""
+        log = CatalogChange.objects.order_by()
+        return (
+            cls.objects.filter(pk=1)
+            .annotate(
+                first_change=models.Subquery(log.order_by("pk").values("pk")[:1]),
+                last_change=models.Subquery(log.order_by("-pk").values("pk")[:1]),
+            )
+            .values_list("token", "first_change", "last_change")
+            .first()
+        )
+
+
+class CatalogChange(models.Model):
+    """One offer that a catalogue write touched, logged by the same triggers that replace
+    the token (``offers/freshness.py``); ``offer_id`` None: a write the search index cannot
+    patch (a taxonomy or a provider changed). A worker whose index is older than the token
+    reads the log since its index and patches just those offers (``offers/search/engine.py``).
+    Writers are serialised by the lock on the version row, so ids grow in commit order."""
+
+    id = models.BigAutoField(primary_key=True)
+    offer_id = models.BigIntegerField(_("offer"), null=True)
+
+    class Meta:
+        verbose_name = _("catalogue change")
+        verbose_name_plural = _("catalogue changes")
+
+    def __str__(self):
+        return f"{self.pk}: {self.offer_id}"
