@@ -2,7 +2,9 @@
 
 Provider editors (role "Anbieter-Redaktion") use the same screens, scoped to their own
 organisations: every queryset, autocomplete, choice list, inline and history page goes
-through ``scoping.ProviderScopedAdmin``. docs/curation.md describes the roles and the workflow.
+through ``scoping.ProviderScopedAdmin``. Coordinators manage provider editors' accounts, and
+only superusers change roles and permissions (``users``). docs/curation.md describes the
+roles and the workflow.
 
 Django's autodiscovery imports this package; importing the modules registers their admins.
 """
@@ -10,7 +12,7 @@ Django's autodiscovery imports this package; importing the modules registers the
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from . import offers, providers, taxonomies  # noqa: F401  (they register the admins)
+from . import offers, providers, taxonomies, users  # noqa: F401  (they register the admins)
 
 # Coordinators and provider editors should see whose tool this is, not "Django".
 admin.site.site_header = _("ReTriBuS – curation")

@@ -3,7 +3,8 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect
@@ -16,12 +17,13 @@ from django.utils.translation import gettext_lazy as _
 from .. import services
 from ..models import ContactPerson, Offer, Provider, stale_before
 from .scoping import ALL_PROVIDERS, ProviderScopedAdmin, admin_page
+from .users import may_manage
 
 
 class ContactPersonInline(admin.TabularInline):
     model = ContactPerson
     extra = 0
-    fields = ["name", "role", "email", "phone", "position"]
+    fields = ["name", "role", "email", "show_email", "phone", "show_phone", "position"]
 
 
 class OfferInline(admin.TabularInline):
@@ -53,6 +55,24 @@ class OfferInline(admin.TabularInline):
 class InviteEditorForm(forms.Form):
     name = forms.CharField(label=_("name"), max_length=150)
     email = forms.EmailField(label=_("e-mail"))
+
+    def __init__(self, *args, inviter, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.inviter = inviter
+
+    def clean_email(self):
+        # The invitation reuses an account with this address and puts it into the role
+        # Anbieter-Redaktion: only for accounts the inviter may manage anyway.
+        email = self.cleaned_data["email"]
+        accounts = get_user_model().objects.filter(email__iexact=email)
+        if any(not may_manage(self.inviter, account) for account in accounts):
+            raise ValidationError(
+                _(
+                    "This address belongs to an account in another role; "
+                    "only an administrator can give it access."
+                )
+            )
+        return email
 
 
 @admin.register(Provider)
@@ -140,7 +160,7 @@ class ProviderAdmin(ProviderScopedAdmin):
         provider = self.get_object(request, unquote(object_id))
         if provider is None:
             raise Http404
-        form = InviteEditorForm(request.POST or None)
+        form = InviteEditorForm(request.POST or None, inviter=request.user)
         if request.method == "POST" and form.is_valid():
             user = services.provider_invite_editor(
                 provider=provider,

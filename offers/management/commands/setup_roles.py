@@ -20,11 +20,14 @@ def role_permissions():
     """The permissions of each role, as querysets."""
     curated = Permission.objects.filter(content_type__app_label__in=CURATED_APPS)
     return {
-        # Everything in the offer database and the network, and inviting people.
+        # Everything in the offer database and the network, and managing provider editors.
+        # The user admin (offers/admin/users.py) limits these user permissions to provider
+        # editors' name, e-mail, active flag and providers; no role may touch groups or
+        # permissions, since whoever can change a role can give it every permission.
         COORDINATION: curated
         | Permission.objects.filter(
             content_type__app_label="auth",
-            codename__in=["view_user", "add_user", "change_user", "view_group"],
+            codename__in=["view_user", "add_user", "change_user"],
         )
         # The legal pages' text, and unlocking a login locked by django-axes.
         | Permission.objects.filter(
