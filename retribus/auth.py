@@ -1,8 +1,12 @@
 """Login protection: django-axes lockout, and the client address it counts failures for."""
 
+from axes.attempts import get_cool_off_threshold
 from axes.backends import AxesStandaloneBackend
+from axes.handlers.database import AxesDatabaseHandler
+from axes.helpers import get_failure_limit
 from axes.models import AccessAttempt
 from django.conf import settings
+from django.db.models import Sum
 
 
 class LockoutBackend(AxesStandaloneBackend):
@@ -18,6 +22,33 @@ class LockoutBackend(AxesStandaloneBackend):
         if request is None:
             return None
         return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+class LockoutHandler(AxesDatabaseHandler):
+    """django-axes' database handler with a second, higher limit per client address.
+
+    Failures count per user name *and* address (``AXES_LOCKOUT_PARAMETERS``), so a
+    stranger's wrong passwords lock a name out at the stranger's address only, never the
+    real person at theirs. Against a bot that tries many names from one address, the
+    address as a whole is locked once it has ``AXES_IP_FAILURE_LIMIT`` failures within the
+    cool-off time, whatever the names. axes has one failure limit for all parameter sets,
+    so the address's own, higher limit (several people may share a school's or an office's
+    address) is checked here.
+    """
+
+    def get_failures(self, request, credentials=None):
+        failures = super().get_failures(request, credentials)
+        if self.address_failures(request) >= settings.AXES_IP_FAILURE_LIMIT:
+            return max(failures, get_failure_limit(request, credentials))
+        return failures
+
+    def address_failures(self, request):
+        """Failures from the request's address within the cool-off time, for all names."""
+        attempts = AccessAttempt.objects.filter(
+            ip_address=request.axes_ip_address,
+            attempt_time__gte=get_cool_off_threshold(request),
+        )
+        return attempts.aggregate(total=Sum("failures_since_start"))["total"] or 0
 
 
 def client_ip(request):

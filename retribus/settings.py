@@ -253,15 +253,19 @@ CONTENT_SECURITY_POLICY = {
 ADMIN_CONTENT_SECURITY_POLICY_UPDATE = {"style-src": ["'unsafe-inline'"]}
 
 # --- Login protection (django-axes) -----------------------------------------------------
-# Five failed logins lock the address and the user name for an hour; coordinators unlock
-# earlier by deleting the entry under "Access attempts" in the admin (docs/operations.md).
+# Five failed logins lock that user name at that address for an hour (a stranger's wrong
+# passwords never lock the real person out at their own address); twenty from one address,
+# whatever the names, lock the address (retribus.auth.LockoutHandler). Coordinators unlock
+# earlier by deleting the entries under "Access attempts" in the admin (docs/operations.md).
 AUTHENTICATION_BACKENDS = [
     "retribus.auth.LockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+AXES_HANDLER = "retribus.auth.LockoutHandler"
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_IP_FAILURE_LIMIT = int(os.environ.get("AXES_IP_FAILURE_LIMIT", "20"))
 AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "1"))
-AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "lockout.html"
 AXES_CLIENT_IP_CALLABLE = "retribus.auth.client_ip"

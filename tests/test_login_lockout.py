@@ -1,8 +1,12 @@
-"""The admin login locks after repeated failures, and a coordinator can unlock it."""
+"""The admin login locks after repeated failures -- per user name and address, and per
+address across all names --, and a coordinator or an operator can unlock it."""
+
+import io
 
 import pytest
 from axes.models import AccessAttempt
 from django.conf import settings
+from django.core.management import call_command
 
 from tests.admin_support import make_user, setup_roles
 
@@ -53,10 +57,50 @@ def test_the_right_password_is_refused_once_the_limit_is_reached(client, editor)
     assert '<html lang="de">' in html and "<h1>" in html
 
 
-def test_lockout_follows_the_user_name_to_another_address(client, editor):
+def test_a_strangers_wrong_passwords_do_not_lock_the_person_out_at_their_own_address(
+    client, editor
+):
+    # Anyone who knows the coordinator's user name could otherwise lock them out, hourly.
     fail_until_locked(client, "redaktion", address="203.0.113.7")
 
-    assert attempt(client, "redaktion", PASSWORD, address="198.51.100.20").status_code == 429
+    assert attempt(client, "redaktion", PASSWORD, address="203.0.113.7").status_code == 429
+    assert attempt(client, "redaktion", PASSWORD, address="198.51.100.20").status_code == 302
+
+
+def test_a_few_mistakes_of_several_people_behind_one_address_lock_nobody_out(client, editor):
+    # A school or an office: several people share one address.
+    for number in range(settings.AXES_FAILURE_LIMIT):
+        attempt(client, f"kollegin-{number}", "vertippt")
+
+    assert attempt(client, "redaktion", PASSWORD).status_code == 302
+
+
+def test_many_user_names_tried_from_one_address_block_that_address(client, editor):
+    for number in range(settings.AXES_IP_FAILURE_LIMIT - 1):
+        assert attempt(client, f"bot-{number}", "falsch").status_code == 200
+    # Like the limit per name, the failure that reaches the limit is answered by the lock.
+    assert attempt(client, "bot-last", "falsch").status_code == 429
+
+    assert attempt(client, "redaktion", PASSWORD).status_code == 429
+    assert attempt(client, "noch-ein-name", "falsch").status_code == 429
+    assert attempt(client, "redaktion", PASSWORD, address="198.51.100.20").status_code == 302
+
+
+@pytest.mark.parametrize(
+    "command, argument",
+    [("axes_reset_username", "redaktion"), ("axes_reset_ip", "203.0.113.7"), ("axes_reset", None)],
+)
+def test_the_documented_commands_unlock(client, editor, command, argument):
+    fail_until_locked(client, "redaktion")
+    for number in range(settings.AXES_IP_FAILURE_LIMIT):
+        attempt(client, f"bot-{number}", "falsch")
+    if command == "axes_reset_username":  # the address stays blocked for the bot's names
+        for number in range(settings.AXES_IP_FAILURE_LIMIT):
+            call_command(command, f"bot-{number}", stdout=io.StringIO())
+
+    call_command(command, *([argument] if argument else []), stdout=io.StringIO())
+
+    assert attempt(client, "redaktion", PASSWORD).status_code == 302
 
 
 def test_a_coordinator_unlocks_by_deleting_the_access_attempts(client, editor):
