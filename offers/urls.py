@@ -2,7 +2,7 @@ from django.urls import path
 
 from .page_cache import catalog_page
 from .search.facets import parameters as search_parameters
-from .views import pages, search
+from .views import contact, pages, search
 
 # The query parameters each cached page reads (offers/page_cache.py).
 LIST_PARAMS = {"page"}
@@ -27,4 +27,7 @@ urlpatterns = [
         catalog_page(pages.provider_detail, params=LIST_PARAMS),
         name="provider_detail",
     ),
+    # Not cached: they answer a POST, and only they hold e-mail addresses (views/contact.py).
+    path("kontakt/<int:pk>/e-mail/", contact.contact_email, name="contact_email"),
+    path("anbieter/<slug:slug>/e-mail/", contact.provider_email, name="provider_email"),
 ]

@@ -14,6 +14,7 @@ from django.urls.exceptions import NoReverseMatch
 from django.utils import translation
 
 from network.models import NetworkProfile
+from offers.models import ContactPerson
 from pages.models import LegalPage
 from tests import factories
 
@@ -22,7 +23,8 @@ EXCLUDED_NAMES = {"set_language", "healthz"}
 
 
 def populate(taxonomy=None):
-    """A small linked database: taxonomy, provider, published offer, a network partner.
+    """A small linked database: taxonomy, provider with a contact person, published offer,
+    a network partner.
 
     Returns candidate values per URL keyword (``slug``, ``pk``, ``track`` …).
     """
@@ -30,13 +32,19 @@ def populate(taxonomy=None):
     for kind, title in LegalPage.Kind.choices:
         # Seeded by a data migration, but gone after a transactional test's flush.
         LegalPage.objects.get_or_create(kind=kind, defaults={"title": title, "body": title})
-    provider = factories.make_provider(taxonomy, name="IT Haus GmbH", slug="it-haus-gmbh")
+    provider = factories.make_provider(
+        taxonomy, name="IT Haus GmbH", slug="it-haus-gmbh", email="info@it-haus.example.org"
+    )
     offer = factories.make_offer(taxonomy, provider=provider, title="Praktikum Robotik")
+    # Its e-mail address is shown on request (offers:contact_email), not in the pages.
+    contact = ContactPerson.objects.create(
+        provider=provider, name="Erika Kontakt", email="e.kontakt@example.org", phone="0651 1"
+    )
     values = {
         "track": [taxonomy["ausbildung"].slug],
         "sector": [taxonomy["it"].slug],
         "region": [taxonomy["trier"].slug],
-        "pk": [offer.pk],
+        "pk": [offer.pk, contact.pk],
         "slug": [provider.slug],
         # A password-reset link of a user that does not exist: the "invalid link" page.
         "uidb64": ["MTIzNDU2"],
