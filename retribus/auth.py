@@ -1,4 +1,8 @@
-"""Login protection: django-axes lockout, and the client address it counts failures for."""
+"""Login protection: django-axes lockout and the client address it counts failures for,
+and the limit on password-reset mails."""
+
+import hashlib
+import logging
 
 from axes.attempts import get_cool_off_threshold
 from axes.backends import AxesStandaloneBackend
@@ -6,7 +10,15 @@ from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_failure_limit
 from axes.models import AccessAttempt
 from django.conf import settings
+from django.contrib.auth.views import PasswordResetView
+from django.core.cache import caches
 from django.db.models import Sum
+from django.http import HttpResponseRedirect
+
+logger = logging.getLogger(__name__)
+
+# The password-reset limits count per hour from a client's or an address's first request.
+RESET_WINDOW_SECONDS = 60 * 60
 
 
 class LockoutBackend(AxesStandaloneBackend):
@@ -79,3 +91,49 @@ def lockout_username(request, credentials):
     if not isinstance(username, str):
         return username
     return username[: AccessAttempt._meta.get_field("username").max_length]
+
+
+class ThrottledPasswordResetView(PasswordResetView):
+    """Django's password reset, sending at most a few mails per hour per address.
+
+    Without a limit a bot sends any number of mails to a person (or to many people) from
+    the portal's address. Every request ends on the same "mail sent" page, whether the
+    address has an account, a mail went out or a limit held it back.
+    """
+
+    def form_valid(self, form):
+        if password_reset_mail_allowed(self.request, form.cleaned_data["email"]):
+            return super().form_valid(form)
+        return HttpResponseRedirect(self.get_success_url())
+
+
+def password_reset_mail_allowed(request, email):
+    """Counts a reset request for the client and for the e-mail address; False once either
+    had its share of the hour, and False when the cache cannot count (fails closed: a
+    missing mail is a nuisance, a mail flood from the portal's address is not)."""
+    client = ("client", client_ip(request) or "", settings.PASSWORD_RESET_MAILS_PER_CLIENT)
+    address = ("address", email.strip().lower(), settings.PASSWORD_RESET_MAILS_PER_ADDRESS)
+    try:
+        # A client over its limit does not use up the address's share as well.
+        allowed = all(
+            _count_reset_request(kind, value) <= limit for kind, value, limit in (client, address)
+        )
+    except Exception:  # any failure of the cache: Redis down, hung, skipped
+        logger.warning("Password-reset mail not sent: the cache to count requests failed")
+        return False
+    if not allowed:
+        logger.warning("Password-reset mail not sent: too many requests within the hour")
+    return allowed
+
+
+def _count_reset_request(kind, value):
+    """This hour's number of reset requests for ``value``, this one included. The cache key
+    holds a hash, not the e-mail address."""
+    cache = caches["default"]
+    digest = hashlib.sha256(value.encode()).hexdigest()
+    key = f"password-reset:{kind}:{digest}"
+    cache.add(key, 0, timeout=RESET_WINDOW_SECONDS)
+    count = cache.incr(key)
+    if not isinstance(count, int):
+        raise TypeError(f"the cache counted {count!r}")
+    return count

@@ -272,6 +272,10 @@ AXES_CLIENT_IP_CALLABLE = "retribus.auth.client_ip"
 AXES_USERNAME_CALLABLE = "retribus.auth.lockout_username"
 # Successful logins are not recorded: data minimisation (DSGVO Art. 5).
 AXES_DISABLE_ACCESS_LOG = True
+# Password-reset mails per hour, per e-mail address and per client address
+# (retribus.auth.ThrottledPasswordResetView); beyond them the page looks the same.
+PASSWORD_RESET_MAILS_PER_ADDRESS = 3
+PASSWORD_RESET_MAILS_PER_CLIENT = 10
 
 # --- Curation ------------------------------------------------------------------------------
 # Published offers whose last confirmation is older than this are flagged for follow-up.

@@ -10,6 +10,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 
 from operations.views import healthz, partner_logo
+from retribus.auth import ThrottledPasswordResetView
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
@@ -18,10 +19,11 @@ urlpatterns = [
 
 urlpatterns += i18n_patterns(
     # Password reset for admin users (provider editors set their first password this way);
-    # the admin's login page links to "admin_password_reset" once it exists.
+    # the admin's login page links to "admin_password_reset" once it exists. A few mails
+    # per hour per address and per client at most (docs/operations.md).
     path(
         "admin/password_reset/",
-        auth_views.PasswordResetView.as_view(),
+        ThrottledPasswordResetView.as_view(),
         name="admin_password_reset",
     ),
     path(
