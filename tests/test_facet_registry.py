@@ -13,7 +13,6 @@ from django.http import QueryDict
 
 from offers.search import engine as search_engine
 from offers.search import facets, sql
-from offers.search.bitsets import ValueBitsets
 from offers.search.forms import OfferFilterSet
 from offers.search.index import SearchIndex
 from offers.search.kinds import Facet
@@ -40,10 +39,9 @@ class FreeOfCharge(Facet):
             **{key: Count("pk", filter=condition) for key, condition in self.CONDITIONS.items()}
         )
 
-    def bitsets(self, build):
-        free = build.column("cost") == ""
-        groups = [np.flatnonzero(free), np.flatnonzero(~free)]
-        return ValueBitsets.from_groups(["free", "paid"], groups, build.size)
+    def pairs(self, build):
+        paid = (build.column("cost") != "").astype(np.int64)
+        return build.slots, paid  # value code 0 "free", 1 "paid"
 
 
 @pytest.fixture

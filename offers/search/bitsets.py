@@ -50,11 +50,14 @@ class ValueBitsets:
         and value it matches, the value as its index in ``keys`` (-1: none)."""
         self.keys = list(keys)
         self.code = {key: i for i, key in enumerate(self.keys)}
+        self.bits = np.zeros((len(self.keys), words(size)), dtype=np.uint64)
+        self._set(positions, value_codes)
+
+    def _set(self, positions, value_codes):
         value_codes = np.asarray(value_codes, dtype=np.int64)
         keep = value_codes >= 0
         positions = np.asarray(positions, dtype=np.int64)[keep]
         value_codes = value_codes[keep]
-        self.bits = np.zeros((len(self.keys), words(size)), dtype=np.uint64)
         np.bitwise_or.at(
             self.bits,
             (value_codes, positions >> 6),
@@ -62,18 +65,21 @@ class ValueBitsets:
         )
         self.all_counts = self._as_dict(np.bitwise_count(self.bits).sum(axis=1))
 
-    @classmethod
-    def from_groups(cls, keys, groups, size):
-        """From one array of matching positions per value, in the order of ``keys``."""
-        keys = list(keys)
-        positions = [np.asarray(group, dtype=np.int64) for group in groups]
-        value_codes = [np.full(len(group), code) for code, group in enumerate(positions)]
-        return cls(
-            keys,
-            np.concatenate(positions) if positions else np.zeros(0, dtype=np.int64),
-            np.concatenate(value_codes) if value_codes else np.zeros(0, dtype=np.int64),
-            size,
+    def patched(self, cleared, positions, value_codes, size):
+        """A copy over ``size`` slots with the slots ``cleared`` emptied in every value and
+        the pairs (``positions``, ``value_codes``) set."""
+        copy = object.__new__(ValueBitsets)
+        copy.keys, copy.code = self.keys, self.code
+        copy.bits = np.zeros((len(self.keys), words(size)), dtype=np.uint64)
+        copy.bits[:, : self.bits.shape[1]] = self.bits
+        cleared = np.asarray(cleared, dtype=np.int64)
+        np.bitwise_and.at(
+            copy.bits,
+            (slice(None), cleared >> 6),
+            ~np.left_shift(np.uint64(1), (cleared & 63).astype(np.uint64)),
         )
+        copy._set(positions, value_codes)
+        return copy
 
     def _as_dict(self, counts):
         return dict(zip(self.keys, counts.tolist(), strict=True))

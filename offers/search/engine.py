@@ -1,21 +1,27 @@
 """Which engine answers a request, and this worker's index.
 
 Every request reads ``CatalogVersion`` (one indexed row that database triggers replace on
-every catalogue write). An index answers only for the token it was built at. When the token
-has changed, the worker starts building a new index in a background thread and answers with
-the SQL engine (correct, slower) until the new index is swapped in, so no request ever sees
-stale data and none waits for a build. Inside a transaction (tests, atomic requests) the
-build runs in-line, since another thread could not see the uncommitted data.
+every catalogue write). An index answers only for the token it was built or patched at.
+When the token has changed, the worker reads the change log since its index and patches
+just the offers it names (``patching.py``, milliseconds), in one snapshot of the database.
+When the log cannot say (a taxonomy or provider changed, thousands of offers changed, the
+log was pruned past the index), the worker starts building a new index in a background
+thread and answers with the SQL engine (correct, slower) until it is swapped in. So no
+request ever sees stale data and none waits for a build. Inside a transaction (tests,
+atomic requests) a build runs in-line, since another thread could not see the uncommitted
+data.
 """
 
+import contextlib
 import logging
 import threading
 import time
 
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 
-from offers.models import CatalogVersion
+from offers.models import CatalogChange, CatalogVersion
 
+from . import patching
 from .index import SearchIndex
 from .sql import CachedSearch
 
@@ -25,12 +31,17 @@ logger = logging.getLogger(__name__)
 WARM_QUERIES = 8
 # After a failed build, the worker answers from SQL this long before it tries again.
 RETRY_AFTER_FAILURE_SECONDS = 30
+# More changed offers than this since the index: a build is cheaper than a patch.
+PATCH_UP_TO = 5000
+# The change log keeps at least this many entries; older ones are deleted now and then.
+CHANGES_KEPT = 20_000
 
 
 class _State:
     """This worker's index and whether a build is running."""
 
     lock = threading.Lock()
+    patch_lock = threading.Lock()
     index = None
     building = False
     thread = None
@@ -45,8 +56,8 @@ def _build_in_background():
             logger.exception("building the search index failed")
             _State.failed_at = time.monotonic()
             return
-        with _State.lock:
-            previous, _State.index = _State.index, index
+        previous = _State.index
+        _install(index)
         _State.failed_at = None
         # Popular words stay fast across catalogue changes.
         for query in previous.text_queries()[-WARM_QUERIES:] if previous else []:
@@ -74,21 +85,82 @@ def _start_build():
         _State.thread.start()
 
 
+def _install(index):
+    """Make ``index`` this worker's, unless the one it has is newer."""
+    with _State.lock:
+        current = _State.index
+        if current is None or current.change_id <= index.change_id:
+            _State.index = index
+
+
+@contextlib.contextmanager
+def _snapshot():
+    """A transaction whose reads all see one committed state of the database."""
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        if outermost and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        yield
+
+
+def _changes_since(index):
+    """(token, last change id, offer ids changed since ``index``), or None when only a new
+    build can bring the index up to date."""
+    state = CatalogVersion.state()
+    if state is None:
+        return None
+    token, first, last = state
+    if first is not None and index.change_id < first - 1:
+        return None  # the log no longer reaches back to the index
+    changed = []
+    if last is not None and last > index.change_id:
+        log = CatalogChange.objects.filter(pk__gt=index.change_id, pk__lte=last)
+        changed = list(log.values_list("offer_id", flat=True).distinct())
+    if None in changed or len(changed) > PATCH_UP_TO:
+        return None
+    if first is not None and last - first > 2 * CHANGES_KEPT:
+        CatalogChange.objects.filter(pk__lt=last - CHANGES_KEPT).delete()
+    return token, last, changed
+
+
+def patched_index(index):
+    """``index`` patched to the committed catalogue, or None when it needs a build."""
+    try:
+        with _State.patch_lock:
+            newest = _State.index
+            if newest is not None and newest.change_id >= index.change_id:
+                index = newest  # another request patched it meanwhile
+            with _snapshot():
+                changes = _changes_since(index)
+                if changes is None:
+                    return None
+                token, last, changed = changes
+                if token == index.version:
+                    return index
+                patched = patching.patched(index, token, last, changed)
+            _install(patched)
+            return patched
+    except Exception:
+        logger.exception("patching the search index failed")
+        return None
+
+
 def current_index_or_start_build(version):
     """This worker's index if it describes catalogue ``version`` (just read by the caller),
-    else None – and then, outside a transaction, a build of the new index starts in the
-    background."""
+    else the index patched to the committed catalogue; when only a build can do, None –
+    and then, outside a transaction, a build of the new index starts in the background."""
     if version is None:
         return None
     index = _State.index
     if index is not None and index.version == version:
         return index
+    if index is not None:
+        patched = patched_index(index)
+        if patched is not None:
+            return patched
     if connection.in_atomic_block:
         return None  # a build could not see this transaction's writes; see engine()
-    if index is not None and CatalogVersion.current() == index.version:
-        # ``version`` was read just before another request installed the newer index: the
-        # index is current, and holds no older data than asked for.
-        return index
     _start_build()
     return None
 

@@ -25,7 +25,7 @@ from collections import OrderedDict
 import numpy as np
 from django.core.paginator import Page
 
-from offers.models import CatalogVersion, Offer
+from offers.models import CatalogVersion, Offer, Provider
 
 from . import bitsets, facets, text
 from .spec import PER_PAGE, SearchResult, Vocabulary, page_window
@@ -46,46 +46,64 @@ def _columns(rows, width):
     return array.reshape(-1, width).T
 
 
-class _Build:
-    """What the facets build their bitsets from: the published offers' columns in title
-    order (one query for all facets) and their link rows (one query per link column)."""
+def provider_ranks():
+    """Each provider's place in the walk's order of providers (name, then id), indexed by
+    the provider's id (one query)."""
+    ids = np.fromiter(
+        Provider.objects.order_by("name", "pk").values_list("pk", flat=True), dtype=np.int64
+    )
+    ranks = np.zeros(int(ids.max()) + 1 if len(ids) else 1, dtype=np.int64)
+    ranks[ids] = np.arange(len(ids))
+    return ranks
 
-    def __init__(self, index, vocabulary):
+
+class _Build:
+    """What the facets build their bitsets from: columns of published offers (one query for
+    all facets) and their link rows (one query per link table), for every published offer
+    (a build) or for some (a patch, ``only``). ``place`` gives each row its slot."""
+
+    def __init__(self, index, vocabulary, offers, *, extra=(), only=None):
         self.index = index
         self.vocabulary = vocabulary
-        names = sorted({column for facet in facets.registered() for column in facet.columns})
-        rows = list(Offer.objects.published().order_by("title", "pk").values_list("pk", *names))
+        self.only = only
+        names = {column for facet in facets.registered() for column in facet.columns}
+        names = sorted(names | {"provider_id", *extra})
+        rows = list(offers.values_list("pk", *names))
         table = list(zip(*rows, strict=True)) if rows else [()] * (len(names) + 1)
         self.ids = np.array(table[0], dtype=np.int64)
-        self.size = len(self.ids)
-        self.everyone = np.arange(self.size)
         self._columns = dict(zip(names, table[1:], strict=True))
         self._links = {}
 
+    def place(self, slots, size):
+        """The slot of each row, and how many slots the index has."""
+        self.slots = np.asarray(slots, dtype=np.int64)
+        self.size = size
+
     def column(self, name):
-        """The column's values, one per position."""
-        return np.array(self._columns[name], dtype=object).reshape(self.size)
+        """The column's values, one per row."""
+        return np.array(self._columns[name], dtype=object).reshape(len(self.ids))
 
     def numbers(self, name):
         """A numeric column as floats, NaN where the database has NULL."""
         values = self._columns[name]
         return np.array([np.nan if v is None else v for v in values], dtype=float).reshape(
-            self.size
+            len(self.ids)
         )
 
     def links(self, relation, column):
-        """(positions, values) of the published offers' rows of a link table; ``column`` a
-        column of the link row or of a row it links (``sector__track``). One query per link
-        table reads the columns of every facet on it."""
+        """(slots, values) of the link rows of the offers; ``column`` a column of the link
+        row or of a row it links (``sector__track``). One query per link table reads the
+        columns of every facet on it."""
         if relation not in self._links:
             columns = sorted(
                 {f.column for f in facets.registered() if getattr(f, "relation", None) == relation}
             )
-            through = getattr(Offer, relation).through.objects
-            rows = through.filter(offer__status=Offer.Status.PUBLISHED).values_list(
-                "offer_id", *columns
+            rows = getattr(Offer, relation).through.objects.filter(
+                offer__status=Offer.Status.PUBLISHED
             )
-            offer_ids, *values = _columns(rows, len(columns) + 1)
+            if self.only is not None:
+                rows = rows.filter(offer_id__in=self.only)
+            offer_ids, *values = _columns(rows.values_list("offer_id", *columns), len(columns) + 1)
             positions, *values = self.index.positions(offer_ids, *values)
             self._links[relation] = positions, dict(zip(columns, values, strict=True))
         positions, values = self._links[relation]
@@ -105,18 +123,33 @@ class SearchIndex:
 
     @classmethod
     def build(cls):
-        """Read the catalogue. The token is read first: any write after it replaces the token,
-        so an index holding such a write is never taken for the token it carries."""
-        index = cls(CatalogVersion.current(), Vocabulary.load())
-        build = _Build(index, index._vocabulary)
-        index.ids, index.size = build.ids, build.size
-        index._sorted = np.argsort(index.ids)
+        """Read the catalogue. The version and the change log's end are read first: any write
+        after them replaces the token, so an index holding such a write is never taken for
+        the token it carries, and a patch reads such an offer again."""
+        token, _first, last = CatalogVersion.state() or (None, None, None)
+        index = cls(token, Vocabulary.load())
+        index.change_id = last or 0
         published = Offer.objects.published()
+        build = _Build(index, index._vocabulary, published.order_by("title", "pk"))
+        index.ids = build.ids
+        index.size = len(index.ids)
+        index._sorted = np.argsort(index.ids)
+        build.place(np.arange(index.size), index.size)
+        index.alive = bitsets.pack(np.ones(index.size, dtype=bool))
+        index.alive_count = index.size
+        index.title_order = np.arange(index.size)
         index.newest = index._order(published.order_by("-created_at", "-pk"))
-        # The walk's last step lists offers grouped by provider.
-        index.by_provider = index._order(published.by_provider())
+        index.provider_of = np.array(build.column("provider_id"), dtype=np.int64)
+        index.provider_rank = provider_ranks()
+        index.by_provider = index.provider_order()
         index.facets = {facet.name: facet.bitsets(build) for facet in facets.registered()}
         return index
+
+    def provider_order(self):
+        """The walk's order (by provider name, provider, title): the title order, stably
+        sorted by each offer's provider's place among the providers."""
+        order = self.title_order
+        return order[np.argsort(self.provider_rank[self.provider_of[order]], kind="stable")]
 
     def _order(self, queryset):
         """The positions of ``queryset``'s offers in its order."""
@@ -143,7 +176,7 @@ class SearchIndex:
     def count(self, **filters):
         """The number of offers matching every filter (``sector=("it-computer",)``, …)."""
         within = self._within(filters)
-        return self.size if within is None else bitsets.popcount(within)
+        return self.alive_count if within is None else bitsets.popcount(within)
 
     def value_counts(self, name, **filters):
         """Per value of facet ``name``, the offers that match it and every filter."""
@@ -166,7 +199,9 @@ class SearchIndex:
             match = self._text.get(query)
             if match is not None:
                 self._text.move_to_end(query)
-        if match is None:
+        if match is not None:
+            match.catch_up()
+        else:
             match = _TextMatch(self, query, ranked=ranked)
             with self._text_lock:
                 self._text[query] = match
@@ -180,7 +215,7 @@ class SearchIndex:
             return list(self._text)
 
     def _masks(self, spec):
-        """One bitset per active filter."""
+        """One bitset per active filter, of offers the index holds (not emptied slots)."""
         masks = {}
         for name in spec.active_filters:
             if name == "q":
@@ -188,7 +223,8 @@ class SearchIndex:
                 ranked = spec.sort == "relevance" and len(spec.active_filters) == 1
                 masks[name] = self.text_match(spec.q, ranked=ranked).bits
             else:
-                masks[name] = self.facets[name].mask(spec.selected(name))
+                mask = self.facets[name].mask(spec.selected(name))
+                masks[name] = np.bitwise_and(mask, self.alive)
         return masks
 
     @staticmethod
@@ -201,26 +237,23 @@ class SearchIndex:
         return combined
 
     def _ordered(self, spec, matching, stop):
-        """The positions of the matching offers in the order of ``spec.sort``; in title order
-        only the first ``stop``, read from the words that hold them."""
+        """The slots of the matching offers in the order of ``spec.sort`` (in title order only
+        the first ``stop``)."""
         if spec.sort == "newest":
             order = self.newest
             return order if matching is None else order[bitsets.unpack(matching, self.size)[order]]
+        order = self.title_order
+        if matching is not None:
+            order = order[bitsets.unpack(matching, self.size)[order]]
         if spec.sort == "relevance" and spec.selected("q"):
-            positions = np.flatnonzero(bitsets.unpack(matching, self.size))
-            return self.text_match(spec.q).best_first(positions)
-        if matching is None:
-            return np.arange(min(stop, self.size))
-        ends = np.cumsum(np.bitwise_count(matching), dtype=np.int64)
-        last = min(int(np.searchsorted(ends, stop)), len(matching) - 1)
-        positions = np.flatnonzero(bitsets.unpack(matching[: last + 1], (last + 1) * 64))
-        return positions[:stop]
+            return self.text_match(spec.q).best_first(order)
+        return order[:stop]
 
     def search(self, spec, *, per_page=PER_PAGE):
         """The same ``SearchResult`` as ``sql.search(spec, self.vocabulary())``."""
         masks = self._masks(spec)
         matching = self._all(masks)
-        total = self.size if matching is None else bitsets.popcount(matching)
+        total = self.alive_count if matching is None else bitsets.popcount(matching)
         counts = {
             facet.name: self.facets[facet.name].counts(self._all(masks, facet.name))
             for facet in facets.counted()
@@ -229,7 +262,7 @@ class SearchIndex:
         if total == 0:
             for name in masks:
                 rest = self._all(masks, name)
-                relaxed[name] = self.size if rest is None else bitsets.popcount(rest)
+                relaxed[name] = self.alive_count if rest is None else bitsets.popcount(rest)
 
         paginator, number, start = page_window(total, spec.page, per_page)
         stop = start + per_page
@@ -282,6 +315,8 @@ class _TextMatch:
         mask = np.zeros(index.size, dtype=bool)
         mask[positions] = True
         self.bits = bitsets.pack(mask)
+        self.pending = set()  # offers a patch of the index changed, to be matched again
+        self.lock = threading.Lock()
 
     def _read_ranks(self, queryset):
         rows = list(
@@ -302,4 +337,35 @@ class _TextMatch:
             self._read_ranks(Offer.objects.published().filter(text.text_condition(self.query)))
         elif len(missing):
             self._read_ranks(Offer.objects.filter(pk__in=self.index.ids[missing].tolist()))
-        return positions[np.lexsort((positions, -self.ranks[positions]))]
+        return positions[np.argsort(-self.ranks[positions], kind="stable")]
+
+    def patched(self, index, cleared, changed_ids):
+        """This match for ``index``, a patch of the index it was made for: the slots
+        ``cleared`` emptied; the offers ``changed_ids`` are matched again when next used."""
+        match = object.__new__(_TextMatch)
+        match.index, match.query = index, self.query
+        match.ranks = np.full(index.size, np.nan)
+        match.ranks[: len(self.ranks)] = self.ranks
+        match.ranks[cleared] = np.nan
+        mask = np.zeros(index.size, dtype=bool)
+        mask[: self.index.size] = bitsets.unpack(self.bits, self.index.size)
+        mask[cleared] = False
+        match.bits = bitsets.pack(mask)
+        match.pending = {*self.pending, *changed_ids}
+        match.lock = threading.Lock()
+        return match
+
+    def catch_up(self):
+        """Match the offers a patch left to match again (one query), if any."""
+        if not self.pending:
+            return
+        with self.lock:
+            if not self.pending:
+                return
+            matches = Offer.objects.published().filter(pk__in=sorted(self.pending))
+            ids = matches.filter(text.text_condition(self.query)).values_list("pk", flat=True)
+            positions = self.index.positions(np.fromiter(ids, dtype=np.int64))[0]
+            mask = bitsets.unpack(self.bits, self.index.size).copy()
+            mask[positions] = True
+            self.bits = bitsets.pack(mask)
+            self.pending = set()

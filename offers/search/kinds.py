@@ -60,8 +60,19 @@ class Facet:
     def sql_counts(self, base, vocabulary):
         raise NotImplementedError
 
-    def bitsets(self, build):
+    def pairs(self, build):
+        """(slots, value codes): one pair per offer of ``build`` and value it matches, the
+        value as its index in the facet's keys."""
         raise NotImplementedError
+
+    def bitsets(self, build):
+        """This facet's part of a new index: one bitset per value."""
+        return ValueBitsets(table_keys(self, build.vocabulary), *self.pairs(build), build.size)
+
+    def patched(self, part, build, cleared):
+        """``part`` (this facet's bitsets in an index) with the slots ``cleared`` emptied and
+        the offers of ``build`` (a patch) set again; ``part`` itself is left as it was."""
+        return part.patched(cleared, *self.pairs(build), build.size)
 
     def _by_key(self, vocabulary, counts_by_value, default=0):
         """Counts keyed by the facet's keys, from counts keyed by what the database holds."""
@@ -101,11 +112,10 @@ class ColumnFacet(Facet):
         rows = base.order_by().values_list(self.column).annotate(n=Count("pk"))
         return self._by_key(vocabulary, dict(rows))
 
-    def bitsets(self, build):
-        values = build.column(self.columns[0])
+    def pairs(self, build):
         table = self._codes(build.vocabulary)
-        found = np.array([table.get(value, -1) for value in values], dtype=np.int64)
-        return ValueBitsets(table_keys(self, build.vocabulary), build.everyone, found, build.size)
+        values = build.column(self.columns[0])
+        return build.slots, np.array([table.get(value, -1) for value in values], dtype=np.int64)
 
 
 class LinkFacet(Facet):
@@ -158,15 +168,15 @@ class LinkFacet(Facet):
         for_all = totals.pop(0, 0)
         return self._by_key(vocabulary, {key: n + for_all for key, n in totals.items()}, for_all)
 
-    def bitsets(self, build):
+    def pairs(self, build):
         positions, values = build.links(self.relation, self.column)
         found = codes(self._codes(build.vocabulary), values)
         if self.open_to_all:
-            everyone = np.flatnonzero(build.column(self.open_to_all).astype(bool))
+            everyone = build.slots[build.column(self.open_to_all).astype(bool)]
             width = len(getattr(build.vocabulary, self.name))
             positions = np.concatenate([positions, np.repeat(everyone, width)])
             found = np.concatenate([found, np.tile(np.arange(width), len(everyone))])
-        return ValueBitsets(table_keys(self, build.vocabulary), positions, found, build.size)
+        return positions, found
 
 
 class TreeFacet(LinkFacet):
@@ -241,17 +251,15 @@ class TreeFacet(LinkFacet):
                 result[slug] = base.filter(self.condition((slug,), vocabulary)).count()
         return (offers, result) if with_total else result
 
-    def bitsets(self, build):
+    def pairs(self, build):
         """Each link yields a pair for its node and one for the node's parent."""
         positions, values = build.links(self.relation, self.column)
         table = self._codes(build.vocabulary)
         nodes = getattr(build.vocabulary, self.name).values()
         parents = {obj.pk: table.get(obj.parent_id, -1) for obj in nodes}
-        return ValueBitsets(
-            table_keys(self, build.vocabulary),
+        return (
             np.concatenate([positions, positions]),
             np.concatenate([codes(table, values), codes(parents, values)]),
-            build.size,
         )
 
 
@@ -287,7 +295,7 @@ class RangeBandFacet(Facet):
         )
         return {key: per_band[f"band_{i}"] for i, key in enumerate(keys)}
 
-    def bitsets(self, build):
+    def pairs(self, build):
         # NaN (no value at all) compares false like SQL's NULL.
         shortest, longest = build.numbers(self.low_column), build.numbers(self.high_column)
         shortest, longest = (
@@ -299,8 +307,8 @@ class RangeBandFacet(Facet):
             inside = longest >= low
             if high is not None:
                 inside &= shortest <= high
-            groups.append(np.flatnonzero(inside))
-        return ValueBitsets.from_groups(self.bands, groups, build.size)
+            groups.append(inside)
+        return _pairs_of_groups(build, groups)
 
 
 class GradeFacet(Facet):
@@ -334,10 +342,9 @@ class GradeFacet(Facet):
         )
         return {grade: per_grade[f"grade_{grade}"] for grade in self.grades}
 
-    def bitsets(self, build):
+    def pairs(self, build):
         low, high = build.numbers(self.low_column), build.numbers(self.high_column)
-        groups = [np.flatnonzero((low <= grade) & (high >= grade)) for grade in self.grades]
-        return ValueBitsets.from_groups(self.grades, groups, build.size)
+        return _pairs_of_groups(build, [(low <= grade) & (high >= grade) for grade in self.grades])
 
 
 class AtLeastFacet(Facet):
@@ -364,11 +371,15 @@ class AtLeastFacet(Facet):
         return Q(**{f"{self.column}__isnull": True}) | Q(**{f"{self.column}__gte": number})
 
     def bitsets(self, build):
-        return _Threshold(build.numbers(self.column))
+        return _Threshold(np.zeros(0)).patched(np.zeros(0, dtype=np.int64), build, self.column)
+
+    def patched(self, part, build, cleared):
+        return part.patched(cleared, build, self.column)
 
 
 class _Threshold:
-    """The index's answer for an ``AtLeastFacet``: a mask made per number asked."""
+    """The index's answer for an ``AtLeastFacet``: each slot's maximum (NaN: none), and a
+    mask made per number asked (the index ANDs it with the slots that hold offers)."""
 
     def __init__(self, maxima):
         self.maxima = maxima
@@ -376,6 +387,22 @@ class _Threshold:
     def mask(self, values):
         with np.errstate(invalid="ignore"):
             return pack(np.isnan(self.maxima) | (self.maxima >= values[0]))
+
+    def patched(self, cleared, build, column):
+        maxima = np.full(build.size, np.nan)
+        maxima[: len(self.maxima)] = self.maxima
+        maxima[cleared] = np.nan
+        maxima[build.slots] = build.numbers(column)
+        return _Threshold(maxima)
+
+
+def _pairs_of_groups(build, groups):
+    """Pairs from one boolean mask over the build's rows per value, in key order."""
+    positions = [build.slots[inside] for inside in groups]
+    value_codes = [np.full(len(group), code) for code, group in enumerate(positions)]
+    if not positions:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    return np.concatenate(positions), np.concatenate(value_codes)
 
 
 def table_keys(facet, vocabulary):
