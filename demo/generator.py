@@ -345,11 +345,9 @@ class _OfferBuilder:
         self.secondary_forms = [form for form in forms if form.slug != "grundschule"] or forms
         self.statuses = tuple(zip(*STATUS_WEIGHTS, strict=True))
 
-    def build(self, provider, track, sectors, contact):
-        """Return an unsaved Offer and the targets of its four many-to-many fields."""
+    def _title(self, track, sectors, offer_type, rules):
+        """The offer's sectors, its main sector, title, topic and what pupils do."""
         rng = self.rng
-        offer_type = rng.choices(*self.type_choices[track])[0]
-        rules = TYPE_RULES.get(offer_type.slug, GENERIC_RULES)
         chosen = {rng.choice(sectors)}
         if rng.random() < 0.15:
             chosen.add(rng.choice(self.taxonomy.sectors[track]))
@@ -365,13 +363,10 @@ class _OfferBuilder:
         title = rng.choice(titles).format(
             occ=rng.choice(occupations), topic=topic, field=sector.name
         )
-        grade_min, grade_max = rng.choice(rules["grades"])
-        participants_min, participants_max, participants_note = rng.choice(rules["participants"])
-        duration_text, duration_min, duration_max = rng.choice(rules["durations"])
-        venue = models.Offer.Venue.ONLINE if rng.random() < 0.05 else rules["venue"]
-        confirmed = self.today - datetime.timedelta(days=int(abs(rng.gauss(0, 200))))
-        created = confirmed - datetime.timedelta(days=rng.randint(0, 900))
-        year_round = offer_type.slug != "ferienakademie" and rng.random() < 0.9
+        return chosen, sector, title, topic, act
+
+    def _subjects_and_code(self, provider, sector, track):
+        """The sector's MINT subjects, and a catalogue code for a university's offer."""
         subjects = [
             self.taxonomy.subjects[slug]
             for slug in SECTOR_SUBJECTS.get(sector.slug, [])
@@ -383,6 +378,11 @@ class _OfferBuilder:
         letter = subjects[0].letter if subjects else ""
         if provider.kind == models.Provider.Kind.UNIVERSITY and letter in self.codes:
             code = f"{letter} {next(self.codes[letter])}"
+        return subjects, code
+
+    def _forms_and_regions(self, provider, grade_max):
+        """Whether all school forms are welcome, else which, and the regions served."""
+        rng = self.rng
         all_forms = grade_max > 4 and rng.random() < 0.35
         if all_forms:
             forms = []
@@ -396,6 +396,23 @@ class _OfferBuilder:
         if rng.random() < 0.45:
             nearby = self.neighbours[provider.region_id]
             served.update(rng.sample(nearby, k=min(len(nearby), rng.randint(1, 3))))
+        return all_forms, forms, served
+
+    def build(self, provider, track, sectors, contact):
+        """Return an unsaved Offer and the targets of its four many-to-many fields."""
+        rng = self.rng
+        offer_type = rng.choices(*self.type_choices[track])[0]
+        rules = TYPE_RULES.get(offer_type.slug, GENERIC_RULES)
+        chosen, sector, title, topic, act = self._title(track, sectors, offer_type, rules)
+        grade_min, grade_max = rng.choice(rules["grades"])
+        participants_min, participants_max, participants_note = rng.choice(rules["participants"])
+        duration_text, duration_min, duration_max = rng.choice(rules["durations"])
+        venue = models.Offer.Venue.ONLINE if rng.random() < 0.05 else rules["venue"]
+        confirmed = self.today - datetime.timedelta(days=int(abs(rng.gauss(0, 200))))
+        created = confirmed - datetime.timedelta(days=rng.randint(0, 900))
+        year_round = offer_type.slug != "ferienakademie" and rng.random() < 0.9
+        subjects, code = self._subjects_and_code(provider, sector, track)
+        all_forms, forms, served = self._forms_and_regions(provider, grade_max)
         offer = models.Offer(
             provider_id=provider.pk,
             code=code,
