@@ -9,8 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import services
-from .models import NetworkProfile, Partner
+from . import erasure, services
+from .erasure_admin import ErasePersonalDataMixin
+from .models import ErasureRecord, NetworkProfile, Partner
 
 
 class AmbassadorFilter(admin.SimpleListFilter):
@@ -29,7 +30,7 @@ class AmbassadorFilter(admin.SimpleListFilter):
 
 
 @admin.register(Partner)
-class PartnerAdmin(SimpleHistoryAdmin):
+class PartnerAdmin(ErasePersonalDataMixin, SimpleHistoryAdmin):
     list_display = [
         "name",
         "kind",
@@ -45,7 +46,12 @@ class PartnerAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["provider"]
     list_select_related = ["region"]
     readonly_fields = ["declaration_text", "certificate_link", "created_at", "updated_at"]
-    actions = ["approve", "approve_and_award", "decline"]
+    actions = ["approve", "approve_and_award", "decline", "erase_personal_data"]
+    erase_explanation = _(
+        "Organisations stay members without their representative’s name, function, e-mail "
+        "and phone. Private members are deleted with their name, text, website and logo. "
+        "Both are cleared from every earlier version in the history and the admin log too."
+    )
     fieldsets = [
         (None, {"fields": ["name", "slug", "kind", "school_form", "region", "description"]}),
         (_("Public appearance"), {"fields": ["website", "logo"]}),
@@ -150,6 +156,9 @@ class PartnerAdmin(SimpleHistoryAdmin):
     def approve_and_award(self, request, queryset):
         self._approve(request, queryset, award_ambassador=True)
 
+    def erase_one(self, request, obj):
+        erasure.partner_erase(partner_id=obj.pk, user=request.user)
+
     @admin.action(description=_("Decline selected declarations"), permissions=["change"])
     def decline(self, request, queryset):
         declined = 0
@@ -200,3 +209,29 @@ class NetworkProfileAdmin(SimpleHistoryAdmin):
         if NetworkProfile.objects.exists():
             return redirect("admin:network_networkprofile_change", 1)
         return redirect("admin:network_networkprofile_add")
+
+
+@admin.register(ErasureRecord)
+class ErasureRecordAdmin(admin.ModelAdmin):
+    """What was erased when and by whom; written by network.erasure, never edited."""
+
+    list_display = [
+        "erased_at",
+        "reason",
+        "content_type",
+        "object_id",
+        "row_deleted",
+        "history_rows",
+        "erased_by_name",
+    ]
+    list_filter = ["reason", "content_type"]
+    date_hierarchy = "erased_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -2,9 +2,12 @@
 
 import logging
 
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -254,3 +257,57 @@ class Partner(TimeStamped):
     def is_private_person(self):
         """Private persons are shown by name only, never with contact or representative."""
         return self.kind == self.Kind.PRIVATE_PERSON
+
+
+class ErasureRecord(models.Model):
+    """That a person's data was erased: by whom, when and of which object, never the data.
+
+    Written by ``network.erasure`` for a coordinator's erasure (Art. 17 DSGVO) and for each
+    run of ``purge_personal_data`` that found something past its retention period, so that
+    the network can show what it deleted (Art. 5 Abs. 2 DSGVO) without keeping it.
+    """
+
+    class Reason(models.TextChoices):
+        REQUEST = "request", _("erased on request")
+        RETENTION = "retention", _("retention period over")
+
+    erased_at = models.DateTimeField(_("erased at"), default=timezone.now, db_index=True)
+    erased_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("erased by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    erased_by_name = models.CharField(
+        _("erased by (user name)"),
+        max_length=150,
+        blank=True,
+        help_text=_("Kept when the account is deleted; empty for the scheduled command."),
+    )
+    reason = models.CharField(_("reason"), max_length=10, choices=Reason)
+    content_type = models.ForeignKey(
+        ContentType, verbose_name=_("kind of object"), on_delete=models.PROTECT, related_name="+"
+    )
+    object_id = models.PositiveBigIntegerField(
+        _("object id"),
+        null=True,
+        blank=True,
+        help_text=_("Empty when a scheduled run scrubbed old history of many objects."),
+    )
+    row_deleted = models.BooleanField(
+        _("object deleted"),
+        default=False,
+        help_text=_("Deleted altogether rather than cleared of its personal fields."),
+    )
+    history_rows = models.PositiveIntegerField(_("history entries cleared"), default=0)
+
+    class Meta:
+        verbose_name = _("erasure of personal data")
+        verbose_name_plural = _("erasures of personal data")
+        ordering = ["-erased_at", "-id"]
+        permissions = [("erase_personal_data", _("Can erase a person's data"))]
+
+    def __str__(self):
+        return f"{self.content_type.name} {self.object_id or '*'} ({self.erased_at:%Y-%m-%d})"

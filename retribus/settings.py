@@ -285,6 +285,18 @@ OFFER_IMPORT_DIR = Path(
     os.environ.get("OFFER_IMPORT_DIR", Path(tempfile.gettempdir()) / "retribus-imports")
 )
 
+# --- Retention of personal data (DSGVO Art. 5 Abs. 1 lit. e) ---------------------------
+# Enforced by `manage.py purge_personal_data` (daily from cron, docs/operations.md,
+# "Personal data") and named in the Datenschutz text; change both together.
+# Earlier versions of contact persons' and partners' personal fields in the change history:
+PERSONAL_HISTORY_RETENTION_DAYS = int(os.environ.get("PERSONAL_HISTORY_RETENTION_DAYS", "730"))
+# Support declarations declined by the coordinators (days after the decision):
+DECLARATION_DECLINED_RETENTION_DAYS = int(
+    os.environ.get("DECLARATION_DECLINED_RETENTION_DAYS", "30")
+)
+# Support declarations nobody approved or declined (days after they came in):
+DECLARATION_PENDING_RETENTION_DAYS = int(os.environ.get("DECLARATION_PENDING_RETENTION_DAYS", "90"))
+
 # --- Data safety -------------------------------------------------------------------------
 # Logos: small raster images only (validated in retribus.validators.validate_logo).
 LOGO_MAX_BYTES = int(os.environ.get("LOGO_MAX_BYTES", str(1024 * 1024)))

@@ -171,3 +171,20 @@ def test_a_failing_cache_still_reveals_and_still_limits(client, contacts, monkey
     answers = [client.post(url).status_code for _ in range(3)]
 
     assert answers == [200, 200, 429]
+
+
+def test_the_admin_asks_what_is_public(client, contacts):
+    from django.urls import reverse
+
+    from tests.admin_support import make_user, setup_roles
+
+    provider, erika, max_, offer = contacts
+    setup_roles()
+    client.force_login(make_user("Anbieter-Redaktion", providers=[provider]))
+
+    contact_form = client.get(reverse("admin:offers_contactperson_change", args=[erika.pk]))
+    provider_form = client.get(reverse("admin:offers_provider_change", args=[provider.pk]))
+
+    assert 'name="show_email"' in contact_form.text and 'name="show_phone"' in contact_form.text
+    assert 'name="contacts-0-show_email"' in provider_form.text
+    assert 'name="contacts-0-show_phone"' in provider_form.text

@@ -14,6 +14,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from network import erasure
+from network.erasure_admin import ErasePersonalDataMixin
+
 from .. import services
 from ..models import ContactPerson, Offer, Provider, stale_before
 from .scoping import ALL_PROVIDERS, ProviderScopedAdmin, admin_page
@@ -194,11 +197,20 @@ class ProviderAdmin(ProviderScopedAdmin):
 
 
 @admin.register(ContactPerson)
-class ContactPersonAdmin(ProviderScopedAdmin):
-    list_display = ["name", "provider", "role", "email", "phone"]
+class ContactPersonAdmin(ErasePersonalDataMixin, ProviderScopedAdmin):
+    list_display = ["name", "provider", "role", "email", "show_email", "phone", "show_phone"]
     list_select_related = ["provider"]
     search_fields = ["name", "email", "provider__name"]
     autocomplete_fields = ["provider"]
+    actions = ["erase_personal_data"]
+    erase_explanation = _(
+        "The contact persons are deleted and their name, role, e-mail and phone are cleared "
+        "from every earlier version in the history and the admin log. Their offers keep "
+        "the provider’s other contacts."
+    )
+
+    def erase_one(self, request, obj):
+        erasure.contact_erase(contact_id=obj.pk, user=request.user)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "provider":
