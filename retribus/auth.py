@@ -111,19 +111,24 @@ def password_reset_mail_allowed(request, email):
     """Counts a reset request for the client and for the e-mail address; False once either
     had its share of the hour, and False when the cache cannot count (fails closed: a
     missing mail is a nuisance, a mail flood from the portal's address is not)."""
-    client = ("client", client_ip(request) or "", settings.PASSWORD_RESET_MAILS_PER_CLIENT)
-    address = ("address", email.strip().lower(), settings.PASSWORD_RESET_MAILS_PER_ADDRESS)
-    try:
-        # A client over its limit does not use up the address's share as well.
-        allowed = all(
-            _count_reset_request(kind, value) <= limit for kind, value, limit in (client, address)
-        )
-    except Exception:  # any failure of the cache: Redis down, hung, skipped
-        logger.warning("Password-reset mail not sent: the cache to count requests failed")
-        return False
-    if not allowed:
-        logger.warning("Password-reset mail not sent: too many requests within the hour")
-    return allowed
+    limits = [
+        ("client", client_ip(request) or "", settings.PASSWORD_RESET_MAILS_PER_CLIENT),
+        ("address", email.strip().lower(), settings.PASSWORD_RESET_MAILS_PER_ADDRESS),
+    ]
+    # A client over its limit does not use up the address's share as well.
+    for kind, value, limit in limits:
+        try:
+            count = _count_reset_request(kind, value)
+        except Exception:  # any failure of the cache: Redis down, hung, being skipped
+            logger.warning("Password-reset mail not sent: the cache to count requests failed")
+            return False
+        if count > limit:
+            if count == limit + 1:  # once per limit and hour, not for every request of a flood
+                logger.warning(
+                    "Password-reset mails held back: the limit per %s and hour is reached", kind
+                )
+            return False
+    return True
 
 
 def _count_reset_request(kind, value):

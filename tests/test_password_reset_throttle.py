@@ -33,14 +33,20 @@ def ask(client, email, address="203.0.113.7"):
 
 
 def test_21_requests_for_one_address_send_the_limit_of_mails_and_all_see_the_done_page(
-    client, accounts
+    client, accounts, caplog
 ):
-    responses = [ask(client, accounts[0].email) for _ in range(21)]
+    with caplog.at_level(logging.WARNING, logger="retribus.auth"):
+        responses = [ask(client, accounts[0].email) for _ in range(21)]
 
     assert len(mail.outbox) == PER_ADDRESS
     assert {(r.status_code, r["Location"]) for r in responses} == {
         (302, reverse("password_reset_done"))
     }
+    # One log line per limit reached, not one per request of the flood; never the address.
+    assert [r.getMessage() for r in caplog.records] == [
+        "Password-reset mails held back: the limit per address and hour is reached",
+        "Password-reset mails held back: the limit per client and hour is reached",
+    ]
 
 
 def test_the_limit_per_address_holds_from_many_client_addresses(client, accounts):
