@@ -3,6 +3,7 @@ and the limit on password-reset mails."""
 
 import hashlib
 import logging
+import time
 
 from axes.attempts import get_cool_off_threshold
 from axes.backends import AxesStandaloneBackend
@@ -120,7 +121,7 @@ def password_reset_mail_allowed(request, email):
         try:
             count = _count_reset_request(kind, value)
         except Exception:  # any failure of the cache: Redis down, hung, being skipped
-            logger.warning("Password-reset mail not sent: the cache to count requests failed")
+            _log_cache_failure()
             return False
         if count > limit:
             if count == limit + 1:  # once per limit and hour, not for every request of a flood
@@ -129,6 +130,18 @@ def password_reset_mail_allowed(request, email):
                 )
             return False
     return True
+
+
+_last_cache_failure_log = None  # time.monotonic() of the last such log line
+
+
+def _log_cache_failure():
+    """Once a minute per worker at most: while the cache is down every request fails."""
+    global _last_cache_failure_log
+    now = time.monotonic()
+    if _last_cache_failure_log is None or now - _last_cache_failure_log >= 60:
+        _last_cache_failure_log = now
+        logger.warning("Password-reset mail not sent: the cache to count requests failed")
 
 
 def _count_reset_request(kind, value):
