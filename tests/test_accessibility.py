@@ -43,6 +43,12 @@ def _partner_page():
     return Partner.objects.public().get(slug="universitaet-trier").get_absolute_url()
 
 
+def _contact_email_page():
+    # Without the button pressed: the page a link or the language switch leads to.
+    contact = Provider.objects.get(name="IT Haus GmbH").contacts.exclude(email="").first()
+    return reverse("offers:contact_email", kwargs={"pk": contact.pk})
+
+
 def _certificate_page():
     return reverse("network:certificate", kwargs={"slug": "universitaet-trier"})
 
@@ -58,6 +64,7 @@ PUBLIC_PAGES = {
     "walk: offers in all regions": "/angebote/studium/chemie/alle-regionen/",
     "offer page": _offer_page,
     "provider page": _provider_page,
+    "contact e-mail page": _contact_email_page,
     "network page": "/netzwerk/",
     "partner directory": "/netzwerk/partner/",
     "partner page": _partner_page,

@@ -3,8 +3,9 @@
 e-mail addresses are shown.
 
 Paragraphs still worded as seeded (0002) are replaced; a text the coordinators rewrote
-keeps their wording and gets the section "Speicherdauer" before "Ihre Rechte". Recorded in
-the page's history like an edit in the admin.
+keeps their wording and gets the section "Speicherdauer" before "Ihre Rechte". Like the
+seeded texts (0002), no history entry: the page's history starts with the first edit in
+the admin.
 """
 
 from django.db import migrations
@@ -48,25 +49,13 @@ def with_retention(body):
 
 def add_retention_periods(apps, schema_editor):
     LegalPage = apps.get_model("pages", "LegalPage")
-    HistoricalLegalPage = apps.get_model("pages", "HistoricalLegalPage")
     page = LegalPage.objects.filter(kind="datenschutz").first()
     if page is None:
         return
     body = with_retention(page.body)
     if body == page.body:
         return
-    now = timezone.now()
-    LegalPage.objects.filter(pk=page.pk).update(body=body, updated_at=now)
-    HistoricalLegalPage.objects.create(
-        id=page.pk,
-        kind=page.kind,
-        title=page.title,
-        body=body,
-        updated_at=now,
-        history_date=now,
-        history_type="~",
-        history_change_reason="Speicherdauer ergänzt",
-    )
+    LegalPage.objects.filter(pk=page.pk).update(body=body, updated_at=timezone.now())
 
 
 class Migration(migrations.Migration):
