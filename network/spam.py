@@ -3,10 +3,16 @@
 Three quiet checks instead of a CAPTCHA: a honeypot field people never see, a signed time
 stamp that shows the form was open for a few seconds, and a per-address limit on
 declarations an hour, counted in Django's cache (shared between workers when the cache is).
+
+The limit never costs a declaration: when the shared cache fails, declarations are counted
+in the worker's own memory (``CACHES["fallback"]``) until it answers again, so the form
+neither fails nor loses what was typed, and a flood is still held back, per worker.
 """
 
+import logging
+
 from django.core import signing
-from django.core.cache import cache
+from django.core.cache import cache, caches
 
 from retribus.auth import client_ip
 
@@ -14,6 +20,9 @@ MIN_FILL_SECONDS = 3
 SUBMISSIONS_PER_HOUR = 5
 _STAMP_SALT = "network.declaration.started"
 _signer = signing.TimestampSigner(salt=_STAMP_SALT)
+_WINDOW_SECONDS = 60 * 60
+
+logger = logging.getLogger(__name__)
 
 
 def form_stamp():
@@ -41,17 +50,32 @@ def _rate_key(request):
     return f"network:declarations:{client_ip(request)}"
 
 
+def _with_counter(operation):
+    """``operation(cache)`` on the shared cache, or on this worker's memory when that fails."""
+    try:
+        return operation(cache)
+    except Exception as error:  # noqa: BLE001 -- any cache failure: count locally instead
+        logger.warning(
+            "Declarations counted in this worker only, the shared cache failed: %s", error
+        )
+        return operation(caches["fallback"])
+
+
 def rate_limited(request):
     """True when this address has sent the hourly number of declarations already."""
-    return cache.get(_rate_key(request), 0) >= SUBMISSIONS_PER_HOUR
+    key = _rate_key(request)
+    return _with_counter(lambda counter: counter.get(key, 0)) >= SUBMISSIONS_PER_HOUR
 
 
 def count_submission(request):
     """Count one accepted declaration against the address for the next hour."""
-    key = _rate_key(request)
+    _with_counter(lambda counter: _count(counter, _rate_key(request)))
+
+
+def _count(counter, key):
     # add() starts the one-hour window only for the first declaration of the window.
-    cache.add(key, 0, timeout=60 * 60)
+    counter.add(key, 0, timeout=_WINDOW_SECONDS)
     try:
-        cache.incr(key)
+        counter.incr(key)
     except ValueError:  # the window ended between add() and incr()
-        cache.set(key, 1, timeout=60 * 60)
+        counter.set(key, 1, timeout=_WINDOW_SECONDS)

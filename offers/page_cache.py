@@ -9,7 +9,8 @@ no flood of invented URLs can push shared entries such as the network form's rat
 out of Redis. Only 200 responses to GET and HEAD are stored, only for URLs whose parameters
 the page reads (the key uses them in a canonical order), and never a response that set a
 cookie or used the CSRF token or the session. Both give way when the cache fails: the value
-is computed or the page rendered as if the cache were empty, and the failure is logged.
+is computed or the page rendered as if the cache were empty, and the failure is logged
+(a Redis that is down or hung once per outage, by the breaker in operations/cache.py).
 """
 
 import functools
@@ -25,6 +26,7 @@ from django.http import HttpResponse
 from django.utils.translation import get_language
 
 import retribus
+from operations.cache import CacheUnavailable
 
 from .models import CatalogVersion
 
@@ -72,6 +74,8 @@ def cached(prefix, version, key, compute):
     full_key = f"{prefix}:{release()}:{version}:{key}"
     try:
         value = cache.get(full_key)
+    except CacheUnavailable:  # logged by the breaker, once per outage, not once per page
+        return compute()
     except Exception:
         logger.exception("reading the cache failed")
         return compute()
@@ -79,6 +83,8 @@ def cached(prefix, version, key, compute):
         value = compute()
         try:
             cache.set(full_key, value, CACHE_SECONDS)
+        except CacheUnavailable:
+            pass
         except Exception:
             logger.exception("writing the cache failed")
     return value

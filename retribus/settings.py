@@ -181,13 +181,21 @@ LOGGING = {
 # Shared between gunicorn workers when REDIS_URL is set (the network's rate limit and the
 # page caches rely on that); a per-process memory cache otherwise.
 REDIS_URL = os.environ.get("REDIS_URL") or os.environ.get("CACHE_URL", "")
+# Redis answers in well under a millisecond; redis-py would wait 5 s for a hung one. After a
+# failure each worker skips Redis for CACHE_BREAKER_SECONDS (operations/cache.py).
+CACHE_SOCKET_TIMEOUT = float(os.environ.get("CACHE_SOCKET_TIMEOUT", "0.25"))
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "operations.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "retribus"),
             "TIMEOUT": 300,
+            "BREAKER_SECONDS": float(os.environ.get("CACHE_BREAKER_SECONDS", "10")),
+            "OPTIONS": {
+                "socket_connect_timeout": CACHE_SOCKET_TIMEOUT,
+                "socket_timeout": CACHE_SOCKET_TIMEOUT,
+            },
         }
     }
 else:
@@ -201,6 +209,15 @@ CACHES["pages"] = {
     "LOCATION": "pages",
     "TIMEOUT": 60 * 60,
     "OPTIONS": {"MAX_ENTRIES": 400},
+}
+# Counts that must go on while the shared cache fails (the declaration's rate limit in
+# network/spam.py, the e-mail reveals in offers/views/contact.py): in each worker's memory,
+# so a limit still holds, per worker.
+CACHES["fallback"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "fallback",
+    "TIMEOUT": 60 * 60,
+    "OPTIONS": {"MAX_ENTRIES": 10_000},
 }
 
 # --- HTTPS, cookies and security headers ------------------------------------------------

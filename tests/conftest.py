@@ -17,6 +17,14 @@ def empty_cache():
         cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def operations_state():
+    """Every test starts with closed cache breakers: tests simulate one outage after another."""
+    from operations.cache import reset_breakers
+
+    reset_breakers()
+
+
 @pytest.fixture
 def taxonomy(db):
     return factories.make_taxonomy()

@@ -34,11 +34,14 @@ def require_redis():
         unavailable("no Redis on 127.0.0.1:6379 (.ci/run starts one)")
 
 
-def test_redis_url_selects_djangos_redis_cache():
+def test_redis_url_selects_djangos_redis_cache_behind_a_breaker_with_short_timeouts():
     cache = cache_settings(REDIS_URL="redis://127.0.0.1:6379/3")
 
-    assert cache["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert cache["BACKEND"] == "operations.cache.ResilientRedisCache"
     assert cache["LOCATION"] == "redis://127.0.0.1:6379/3"
+    # redis-py's own default is 5 s per call to a hung server (tests/test_cache_failures.py).
+    assert cache["OPTIONS"] == {"socket_connect_timeout": 0.25, "socket_timeout": 0.25}
+    assert cache["BREAKER_SECONDS"] == 10
 
 
 def test_without_redis_url_each_process_has_a_memory_cache():
@@ -58,7 +61,7 @@ def test_healthz_reports_a_real_redis_as_ok(client, db, settings):
     require_redis()
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "operations.cache.ResilientRedisCache",
             "LOCATION": "redis://127.0.0.1:6379/15",
             "KEY_PREFIX": "retribus-test",
         }
@@ -70,7 +73,7 @@ def test_healthz_reports_a_real_redis_as_ok(client, db, settings):
 def test_healthz_reports_an_unreachable_redis_as_error(client, db, settings):
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "operations.cache.ResilientRedisCache",
             "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
         }
     }
