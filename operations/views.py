@@ -53,12 +53,17 @@ def _database_state():
 
 
 def _cache_state():
+    # A key of its own for every probe: with one shared key, probes overlapping in other
+    # workers overwrite each other's token and report a healthy cache as failed.
     token = uuid.uuid4().hex
+    key = f"healthz:{token}"
     try:
-        cache.set("healthz", token, timeout=10)
-        return "ok" if cache.get("healthz") == token else "error"
+        cache.set(key, token, timeout=10)
+        answered = cache.get(key)
+        cache.delete(key)
     except Exception:  # noqa: BLE001 -- any cache backend failure means "not healthy"
         return "error"
+    return "ok" if answered == token else "error"
 
 
 @never_cache
