@@ -1,14 +1,10 @@
 """Cross-cutting request handling: security headers, CSP per area, bad input, DB outages."""
 
-import logging
-
 from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
-from .views import bad_request_page, service_unavailable
-
-logger = logging.getLogger("retribus.outage")
+from .views import bad_request_page, database_unavailable
 
 # What a lost or refused database connection raises, on PostgreSQL and SQLite alike.
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
@@ -73,7 +69,8 @@ class DatabaseOutageMiddleware:
     """Answers 503 with a friendly page while the database is unreachable.
 
     Recovery needs nothing from us: at the end of every request Django closes connections
-    that raised errors (close_old_connections), so the next request connects afresh.
+    that raised errors (close_old_connections), so the next request connects afresh. The
+    outage is logged once per interval per worker, not for every request (outage.py).
     """
 
     def __init__(self, get_response):
@@ -84,10 +81,5 @@ class DatabaseOutageMiddleware:
 
     def process_exception(self, request, exception):
         if isinstance(exception, DATABASE_UNAVAILABLE):
-            logger.error(
-                "Database unavailable, answered 503",
-                exc_info=exception,
-                extra={"path": request.path, "status_code": 503},
-            )
-            return service_unavailable(request)
+            return database_unavailable(request, exception)
         return None

@@ -13,6 +13,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.static import serve
 
+from .outage import log_database_outage
+
 RETRY_AFTER_SECONDS = 30
 
 
@@ -22,6 +24,16 @@ def service_unavailable(request):
     response = HttpResponse(html, status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"
+    return response
+
+
+def database_unavailable(request, exception):
+    """The 503 page for a lost database connection, logged once per interval (outage.py)."""
+    log_database_outage(request, exception)
+    response = service_unavailable(request)
+    # Logged above, at most once per interval: Django's request log would otherwise add a
+    # line of its own for every 503 (log_response skips a response marked like this).
+    response._has_been_logged = True
     return response
 
 
@@ -36,8 +48,9 @@ def server_error(request):
     DatabaseOutageMiddleware catches outages raised in views; this catches the ones raised
     in middleware (e.g. loading a session) that never reach a view.
     """
-    if isinstance(sys.exc_info()[1], (OperationalError, InterfaceError)):
-        return service_unavailable(request)
+    exception = sys.exc_info()[1]
+    if isinstance(exception, (OperationalError, InterfaceError)):
+        return database_unavailable(request, exception)
     return defaults.server_error(request)
 
 

@@ -318,3 +318,8 @@ DECLARATION_PENDING_RETENTION_DAYS = int(os.environ.get("DECLARATION_PENDING_RET
 # Logos: small raster images only (validated in retribus.validators.validate_logo).
 LOGO_MAX_BYTES = int(os.environ.get("LOGO_MAX_BYTES", str(1024 * 1024)))
 LOGO_MAX_PIXELS = 2000
+
+# --- Operations: outage log ------------------------------------------------------------
+# (docs/operations.md: "When something breaks")
+# A database outage is logged at most once per this many seconds per worker.
+OUTAGE_LOG_INTERVAL = float(os.environ.get("OUTAGE_LOG_INTERVAL", "30"))

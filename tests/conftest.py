@@ -19,10 +19,13 @@ def empty_cache():
 
 @pytest.fixture(autouse=True)
 def operations_state():
-    """Every test starts with closed cache breakers: tests simulate one outage after another."""
+    """Every test starts with closed cache breakers and a fresh outage log: tests simulate
+    one outage after another."""
     from operations.cache import reset_breakers
+    from operations.outage import database_outages
 
     reset_breakers()
+    database_outages.reset()
 
 
 @pytest.fixture

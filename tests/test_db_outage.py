@@ -95,3 +95,57 @@ def test_a_refused_postgresql_connection_gives_503_until_it_is_back(
         connection.settings_dict["PORT"] = real_port
 
     assert client.get("/impressum/").status_code == 200
+
+
+class Lines(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.DEBUG)
+        self.records = []
+
+    def emit(self, record):
+        self.records.append(record)
+
+
+@pytest.fixture
+def error_lines():
+    """What the outage logger and Django's request logger write, whatever handlers they have."""
+    lines = Lines()
+    loggers = [logging.getLogger(name) for name in ("retribus.outage", "django.request")]
+    for logger in loggers:
+        logger.addHandler(lines)
+    yield lines.records
+    for logger in loggers:
+        logger.removeHandler(lines)
+
+
+def test_an_outage_is_logged_once_per_interval_with_the_number_of_the_rest(
+    client, db, production, error_lines, monkeypatch
+):
+    now = [1000.0]
+    monkeypatch.setattr("operations.outage.time.monotonic", lambda: now[0])
+    with database_down():
+        for _ in range(10):
+            assert_friendly_503(client.get("/impressum/"))
+            now[0] += 1
+
+    assert len(error_lines) == 1
+    assert error_lines[0].getMessage() == "Database unavailable, answered 503"
+
+    now[0] += production.OUTAGE_LOG_INTERVAL
+    with database_down():
+        assert_friendly_503(client.get("/"))
+
+    assert len(error_lines) == 2
+    assert error_lines[1].suppressed == 9
+    assert "9 more such requests" in error_lines[1].getMessage()
+
+
+def test_an_outage_outside_any_view_shares_the_interval(db, production, error_lines):
+    request = RequestFactory().get("/")
+    for _ in range(3):
+        try:
+            raise OperationalError("could not connect to server")
+        except OperationalError:
+            assert_friendly_503(server_error(request))
+
+    assert len(error_lines) == 1
