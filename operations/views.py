@@ -8,14 +8,17 @@ from django.core.cache import cache
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpResponse, JsonResponse
 from django.template import loader
+from django.utils import translation
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.static import serve
 
+from . import maintenance
 from .outage import log_database_outage
 
 RETRY_AFTER_SECONDS = 30
+MAINTENANCE_RETRY_AFTER_SECONDS = 120
 
 
 def service_unavailable(request):
@@ -34,6 +37,21 @@ def database_unavailable(request, exception):
     # Logged above, at most once per interval: Django's request log would otherwise add a
     # line of its own for every 503 (log_response skips a response marked like this).
     response._has_been_logged = True
+    return response
+
+
+def maintenance_page(request):
+    """The 503 page while a restore replaces the data; nothing in it touches the database.
+
+    In German: it is answered before LocaleMiddleware, and without this the worker's thread
+    would still speak the language of whatever request it served before.
+    """
+    with translation.override(settings.LANGUAGE_CODE):
+        html = loader.get_template("maintenance.html").render()
+    response = HttpResponse(html, status=503)
+    response["Retry-After"] = str(MAINTENANCE_RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    response._has_been_logged = True  # planned, not an error: no ERROR line per request
     return response
 
 
@@ -84,11 +102,15 @@ def _cache_state():
 def healthz(request):
     """For the load balancer: {"database": "ok"|"error", "cache": "ok"|"error"}; 503 if any fails.
 
-    One ``SELECT 1`` and one cache round trip, nothing heavier, so it can be asked every
-    few seconds.
+    One ``SELECT 1`` and a cache write, read and delete of the probe's own key, nothing
+    heavier, so it can be asked every few seconds. In maintenance (a restore is running)
+    it adds ``"maintenance": true`` and answers 503, so the node is taken out.
     """
     state = {"database": _database_state(), "cache": _cache_state()}
     healthy = all(value == "ok" for value in state.values())
+    if maintenance.is_on():
+        state["maintenance"] = True
+        healthy = False
     return JsonResponse(state, status=200 if healthy else 503)
 
 

@@ -319,7 +319,17 @@ DECLARATION_PENDING_RETENTION_DAYS = int(os.environ.get("DECLARATION_PENDING_RET
 LOGO_MAX_BYTES = int(os.environ.get("LOGO_MAX_BYTES", str(1024 * 1024)))
 LOGO_MAX_PIXELS = 2000
 
-# --- Operations: outage log ------------------------------------------------------------
-# (docs/operations.md: "When something breaks")
+# --- Operations: maintenance state, restore safety copies, outage log ---------------------
+# (docs/operations.md: "Maintenance state", "Backup and restore", "When something breaks")
+# While restore_data runs, a flag file in MAINTENANCE_DIR puts the portal into maintenance:
+# every request but /healthz gets a 503 page. All workers that serve the portal must see
+# this directory (one host or container: the default; several: a shared volume).
+MAINTENANCE_DIR = Path(os.environ.get("MAINTENANCE_DIR", BASE_DIR / "var"))
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1,
+    "operations.middleware.MaintenanceMiddleware",
+)
+# restore_data first writes a backup_data copy of the data it is about to replace here.
+RESTORE_SAFETY_DIR = Path(os.environ.get("RESTORE_SAFETY_DIR", BASE_DIR / "backups"))
 # A database outage is logged at most once per this many seconds per worker.
 OUTAGE_LOG_INTERVAL = float(os.environ.get("OUTAGE_LOG_INTERVAL", "30"))

@@ -18,14 +18,17 @@ def empty_cache():
 
 
 @pytest.fixture(autouse=True)
-def operations_state():
-    """Every test starts with closed cache breakers and a fresh outage log: tests simulate
-    one outage after another."""
+def operations_state(settings, tmp_path_factory):
+    """Every test starts with closed cache breakers and a fresh outage log, and keeps the
+    maintenance flag and restore safety copies in folders of its own, so that a restore in
+    one test (or in another checkout's test run) never puts anybody else into maintenance."""
     from operations.cache import reset_breakers
     from operations.outage import database_outages
 
     reset_breakers()
     database_outages.reset()
+    settings.MAINTENANCE_DIR = tmp_path_factory.mktemp("maintenance")
+    settings.RESTORE_SAFETY_DIR = tmp_path_factory.mktemp("safety-copies")
 
 
 @pytest.fixture
