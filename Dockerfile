@@ -1,4 +1,5 @@
-# Production image: gunicorn serves Django, whitenoise serves the static files.
+# Production image: gunicorn serves Django, whitenoise serves the static files; nginx
+# (docker-compose.yml, deploy/nginx.conf) buffers every request and answer in front of it.
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
@@ -24,4 +25,6 @@ RUN DEBUG=1 python manage.py compilemessages -v0 \
 RUN mkdir -p /app/media && useradd --system --home /app portal && chown -R portal /app
 USER portal
 EXPOSE 8000
-CMD ["sh", "-c", "python manage.py migrate --noinput && gunicorn retribus.wsgi:application --bind 0.0.0.0:8000 --workers ${WEB_CONCURRENCY:-2} --access-logfile -"]
+# Timeouts, request limits and WEB_CONCURRENCY workers: deploy/gunicorn.conf.py. Only the
+# nginx proxy of docker-compose.yml may talk to this port.
+CMD ["sh", "-c", "python manage.py migrate --noinput && exec gunicorn -c deploy/gunicorn.conf.py retribus.wsgi:application"]
