@@ -302,6 +302,19 @@ OFFER_IMPORT_DIR = Path(
     os.environ.get("OFFER_IMPORT_DIR", Path(tempfile.gettempdir()) / "retribus-imports")
 )
 
+# --- Limits of one import file (spreadsheet) ---------------------------------------------
+# offers.importing.spreadsheet checks them before and while it reads an upload, so that a
+# crafted file costs a worker neither gigabytes nor minutes (docs/import-format.md, "Limits").
+# Rows of the sheet, the header and empty rows included (a region's yearly survey has a few
+# hundred): 5,000 offers take ~15 s to read from an XLSX and ~4 s to check.
+OFFER_IMPORT_MAX_ROWS = int(os.environ.get("OFFER_IMPORT_MAX_ROWS", "5000"))
+# The last column with a value (the format has 33).
+OFFER_IMPORT_MAX_COLUMNS = 50
+# Excel's own limit for one cell.
+OFFER_IMPORT_MAX_CELL_CHARACTERS = 32767
+# The whole file; an XLSX (a ZIP archive) unpacked. 5,000 offers from Excel are ~15 MB.
+OFFER_IMPORT_MAX_UNPACKED_BYTES = int(os.environ.get("OFFER_IMPORT_MAX_UNPACKED_MB", "50")) << 20
+
 # --- Retention of personal data (DSGVO Art. 5 Abs. 1 lit. e) ---------------------------
 # Enforced by `manage.py purge_personal_data` (daily from cron, docs/operations.md,
 # "Personal data") and named in the Datenschutz text; change both together.

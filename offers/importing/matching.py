@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from ..models import GRADE_MAX, GRADE_MIN, Offer
 from .columns import COLUMNS, OFFER_M2M, normalize
+from .report import shown
 
 
 class OfferMatcher:
@@ -60,7 +61,7 @@ class OfferMatcher:
             parser.problem(
                 "code",
                 _("“%(value)s” is already used in row %(other)s")
-                % {"value": code, "other": self.code_lines[normalized]},
+                % {"value": shown(code), "other": self.code_lines[normalized]},
             )
         self.code_lines.setdefault(normalized, line)
         offer = self.by_code.get(normalized)
@@ -68,7 +69,7 @@ class OfferMatcher:
             parser.problem(
                 "code",
                 _("“%(value)s” is the code of “%(title)s” of %(provider)s")
-                % {"value": code, "title": offer.title, "provider": offer.provider.name},
+                % {"value": shown(code), "title": offer.title, "provider": offer.provider.name},
             )
             offer = None
         return offer, duplicate

@@ -26,8 +26,11 @@ from .columns import (
     normalize,
     split_values,
 )
-from .report import RowReport, cell_error
+from .report import LISTED, RowReport, cell_error, shown
 from .vocabulary import load_vocabularies
+
+# The problems listed for one cell of several values; the rest are counted.
+MAX_PROBLEMS_PER_CELL = 10
 
 OFFER_TEXT_KEYS = (
     "code",
@@ -48,9 +51,9 @@ def column_keys(headers):
     for header in headers:
         key = header_key(header) if header else None
         if header and key is None:
-            problems.append(_("Column “%(column)s” is unknown.") % {"column": header})
+            problems.append(_("Column “%(column)s” is unknown.") % {"column": shown(header)})
         elif key is not None and key in keys:
-            problems.append(_("Column “%(column)s” appears twice.") % {"column": header})
+            problems.append(_("Column “%(column)s” appears twice.") % {"column": shown(header)})
             key = None
         elif not header:
             key = None
@@ -69,15 +72,15 @@ def parse_rows(dataset, keys, user):
         cells = {key: cell for key, cell in zip(keys, raw_cells, strict=False) if key}
         row = RowReport(
             line=line,
-            provider=cells.get("provider", ""),
-            code=cells.get("code", ""),
-            title=cells.get("title", ""),
+            provider=shown(cells.get("provider", ""), LISTED),
+            code=shown(cells.get("code", ""), LISTED),
+            title=shown(cells.get("title", ""), LISTED),
         )
         extra = [cell for cell in raw_cells[len(keys) :] if cell]
         if extra:
             row.errors.append(
                 _("Row %(row)s: “%(value)s” stands in a column without a header")
-                % {"row": line, "value": extra[0]}
+                % {"row": line, "value": shown(extra[0])}
             )
         parser = RowParser(line, cells, vocabularies, user)
         parser.parse()
@@ -124,7 +127,7 @@ class RowParser:
         try:
             number = int(value)
         except ValueError:
-            self.problem(key, _("“%(value)s” is not a number") % {"value": value})
+            self.problem(key, _("“%(value)s” is not a number") % {"value": shown(value)})
             return None
         if not low <= number <= high:
             self.problem(
@@ -143,7 +146,7 @@ class RowParser:
             self.problem(
                 key,
                 _("“%(value)s” is unknown; use one of: %(known)s")
-                % {"value": value, "known": known},
+                % {"value": shown(value), "known": known},
             )
         return found
 
@@ -151,31 +154,38 @@ class RowParser:
         value = self.cells[key]
         found = self.vocabularies[vocabulary].find(value)
         if len(found) != 1:
-            self.problem(key, _("“%(value)s” is unknown") % {"value": value})
+            self.problem(key, _("“%(value)s” is unknown") % {"value": shown(value)})
             return None
         return found[0]
 
     def many(self, key, vocabulary, keep=None):
-        objects = []
+        objects, problems = [], []
         for value in split_values(self.cells[key]):
             everywhere = self.vocabularies[vocabulary].find(value)
             found = [obj for obj in everywhere if keep is None or keep(obj)]
             if not found and everywhere:
-                self.problem(
-                    key,
+                problems.append(
                     _("“%(value)s” does not belong to the Bereich given in this row")
-                    % {"value": value},
+                    % {"value": shown(value)}
                 )
             elif not found:
-                self.problem(key, _("“%(value)s” is unknown") % {"value": value})
+                problems.append(_("“%(value)s” is unknown") % {"value": shown(value)})
             elif len(found) > 1:
-                self.problem(
-                    key,
+                problems.append(
                     _("“%(value)s” is ambiguous; name the Bereich (Ausbildung or Studium)")
-                    % {"value": value},
+                    % {"value": shown(value)}
                 )
             elif found[0] not in objects:
                 objects.append(found[0])
+        # A cell of thousands of invented values would otherwise fill the page with them.
+        for problem in problems[:MAX_PROBLEMS_PER_CELL]:
+            self.problem(key, problem)
+        if len(problems) > MAX_PROBLEMS_PER_CELL:
+            self.problem(
+                key,
+                _("%(count)s more values cannot be used either")
+                % {"count": len(problems) - MAX_PROBLEMS_PER_CELL},
+            )
         return objects
 
     def date(self, key):
@@ -187,7 +197,7 @@ class RowParser:
                 return datetime.datetime.strptime(value, pattern).date()
             except ValueError:
                 continue
-        self.problem(key, _("“%(value)s” is not a date (DD.MM.YYYY)") % {"value": value})
+        self.problem(key, _("“%(value)s” is not a date (DD.MM.YYYY)") % {"value": shown(value)})
         return None
 
     def address(self, key, validator, message, prepare=str):
@@ -200,7 +210,7 @@ class RowParser:
         try:
             validator(value)
         except ValidationError:
-            self.problem(key, message % {"value": self.cells[key]})
+            self.problem(key, message % {"value": shown(self.cells[key])})
             return
         self.values[key] = value
 

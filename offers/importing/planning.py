@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from ..models import Offer, Provider
 from .columns import COLUMNS, OFFER_M2M, OFFER_SCALARS, PROVIDER_KEYS, normalize
 from .matching import OfferMatcher, check_ranges
+from .report import shown
 
 
 @dataclass
@@ -92,7 +93,7 @@ def _providers(parsed, existing):
                 parser.problem(
                     key,
                     _("“%(value)s” differs from row %(other)s of the same provider")
-                    % {"value": parser.cells[key], "other": plan.columns[key][1]},
+                    % {"value": shown(parser.cells[key]), "other": plan.columns[key][1]},
                 )
             plan.columns.setdefault(key, (value, row.line))
     return providers

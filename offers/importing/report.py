@@ -52,6 +52,20 @@ class ImportReport:
         return self.count("unchanged")
 
 
+# How much of a cell the dry run repeats: a message quotes at most QUOTED characters of a
+# value, the table's provider, code and title columns at most LISTED (the longest title a
+# valid row can have). A cell may hold 32,767 characters; thousands of rows of those would
+# make a page of hundreds of megabytes.
+QUOTED = 100
+LISTED = 250
+
+
+def shown(text, limit=QUOTED):
+    """``text`` as the dry run shows it: cut to ``limit`` characters, the cut marked by “…”."""
+    text = str(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def row_error(line, column, problem):
     """“Row 14, Klasse bis: ‘neun’ is not a number” — the row as the spreadsheet numbers it."""
     return _("Row %(row)s, %(column)s: %(problem)s") % {

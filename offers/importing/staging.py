@@ -9,8 +9,9 @@ from pathlib import Path
 
 from django.conf import settings
 
+from .report import ImportReport
 from .services import offers_import
-from .spreadsheet import UnreadableFile, read_table
+from .spreadsheet import FileTooLarge, UnreadableFile, read_table
 
 SESSION_KEY = "offer_import"
 
@@ -53,9 +54,12 @@ def forget_upload(session, token):
 
 
 def import_staged(token, *, user, dry_run):
-    """``offers_import`` of the staged file; None if it is neither XLSX nor CSV."""
+    """``offers_import`` of the staged file; None if it is neither XLSX nor CSV, a report with
+    the one problem if it exceeds the limits of what the import reads."""
     try:
         table = read_table(_path(token).read_bytes())
+    except FileTooLarge as error:
+        return ImportReport(source_format=error.source_format, rows=[], problems=[str(error)])
     except UnreadableFile:
         return None
     return offers_import(dataset=table, dry_run=dry_run, user=user)
