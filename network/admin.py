@@ -5,8 +5,8 @@ from django.db.models import Case, IntegerField, Value, When
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import erasure, services
@@ -158,6 +158,16 @@ class PartnerAdmin(ErasePersonalDataMixin, SimpleHistoryAdmin):
 
     def erase_one(self, request, obj):
         erasure.partner_erase(partner_id=obj.pk, user=request.user)
+
+    def also_named(self, queryset):
+        return [
+            (
+                gettext("%(name)s, contact person of %(provider)s")
+                % {"name": contact, "provider": contact.provider},
+                contact,
+            )
+            for contact in erasure.contacts_naming(queryset)
+        ]
 
     @admin.action(description=_("Decline selected declarations"), permissions=["change"])
     def decline(self, request, queryset):

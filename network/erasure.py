@@ -258,3 +258,25 @@ def personal_data_purge(now=None):
         if rows:
             _record(model=model, reason=ErasureRecord.Reason.RETENTION, history_rows=rows)
     return declarations, counts
+
+
+def contacts_naming(partners):
+    """Contact persons with a name or e-mail address of these partners' people."""
+    names = {p.representative_name for p in partners if p.representative_name}
+    names |= {p.name for p in partners if p.is_private_person}
+    emails = {p.email for p in partners if p.email}
+    return ContactPerson.objects.filter(Q(name__in=names) | Q(email__in=emails)).select_related(
+        "provider"
+    )
+
+
+def partners_naming(contacts):
+    """Partners whose representative (or private member) has a name or e-mail address of
+    these contact persons."""
+    names = {c.name for c in contacts}
+    emails = {c.email for c in contacts if c.email}
+    return Partner.objects.filter(
+        Q(representative_name__in=names)
+        | Q(kind=Partner.Kind.PRIVATE_PERSON, name__in=names)
+        | Q(email__in=emails)
+    )

@@ -7,7 +7,9 @@ object (``network.erasure`` does the work and writes the record).
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.templatetags.admin_urls import admin_urlname
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -22,6 +24,12 @@ class ErasePersonalDataMixin:
 
     def erase_one(self, request, obj):
         raise NotImplementedError
+
+    def also_named(self, queryset):
+        """(label, object) of entries of another kind that seem to name the same people (a
+        partner's representative is often a provider's contact person too): listed on the
+        confirmation page, so that one request is carried out everywhere."""
+        return []
 
     def has_erase_permission(self, request):
         return request.user.has_perm(ERASE_PERMISSION)
@@ -41,6 +49,10 @@ class ErasePersonalDataMixin:
                     "opts": self.model._meta,
                     "queryset": queryset,
                     "explanation": self.erase_explanation,
+                    "also_named": [
+                        (label, reverse(admin_urlname(obj._meta, "change"), args=[obj.pk]))
+                        for label, obj in self.also_named(queryset)
+                    ],
                     "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
                     "media": self.media,
                 },

@@ -186,3 +186,17 @@ def test_a_partner_deleted_before_is_erased_by_the_command(partners, tmp_path):
     kept = everything_kept(tmp_path)
     assert "rainer@example.org" not in kept and "Rainer Hoffmann" not in kept
     assert "Kerstin Vertreterin" in kept  # nobody else's data
+
+
+def test_the_confirmation_names_the_same_person_elsewhere(client, coordinator, partners, taxonomy):
+    private, company = partners
+    provider = factories.make_provider(taxonomy, name="Solar GmbH")
+    contact = ContactPerson.objects.create(provider=provider, name="Kerstin Vertreterin")
+    client.force_login(coordinator)
+
+    partner_page = run_action(client, Partner, [company], confirm=False).content.decode()
+    contact_page = run_action(client, ContactPerson, [contact], confirm=False).content.decode()
+
+    contact_url = reverse("admin:offers_contactperson_change", args=[contact.pk])
+    assert f'href="{contact_url}"' in partner_page and "Solar GmbH" in partner_page
+    assert reverse("admin:network_partner_change", args=[company.pk]) in contact_page

@@ -212,6 +212,12 @@ class ContactPersonAdmin(ErasePersonalDataMixin, ProviderScopedAdmin):
     def erase_one(self, request, obj):
         erasure.contact_erase(contact_id=obj.pk, user=request.user)
 
+    def also_named(self, queryset):
+        return [
+            (gettext("%(name)s, network partner") % {"name": partner}, partner)
+            for partner in erasure.partners_naming(queryset)
+        ]
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "provider":
             kwargs["queryset"] = Provider.objects.visible_to(request.user)

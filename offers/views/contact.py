@@ -63,7 +63,8 @@ def reveal_allowed(request):
     try:
         count = _count(cache, key)
     except Exception as error:  # noqa: BLE001 -- any cache failure: count locally instead
-        logger.warning("E-mail reveals counted in this worker only, the cache failed: %s", error)
+        # Not a warning per request: the cache reports its outage once (operations/cache.py).
+        logger.info("E-mail reveals counted in this worker only, the cache failed: %s", error)
         count = _count(caches["fallback"], key)
     return count <= REVEALS_PER_WINDOW
 
