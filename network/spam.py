@@ -14,6 +14,7 @@ import logging
 from django.core import signing
 from django.core.cache import cache, caches
 
+from operations.cache import CacheUnavailable
 from retribus.auth import client_ip
 
 MIN_FILL_SECONDS = 3
@@ -54,6 +55,8 @@ def _with_counter(operation):
     """``operation(cache)`` on the shared cache, or on this worker's memory when that fails."""
     try:
         return operation(cache)
+    except CacheUnavailable:  # the breaker has logged the outage, once
+        return operation(caches["fallback"])
     except Exception as error:  # noqa: BLE001 -- any cache failure: count locally instead
         logger.warning(
             "Declarations counted in this worker only, the shared cache failed: %s", error

@@ -72,13 +72,14 @@ def server_error(request):
     return defaults.server_error(request)
 
 
-def _database_state():
+def _database_state(request):
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
-    except DatabaseError:
+    except DatabaseError as error:
         connection.close_if_unusable_or_obsolete()
+        log_database_outage(request, error)
         return "error"
     return "ok"
 
@@ -106,12 +107,16 @@ def healthz(request):
     heavier, so it can be asked every few seconds. In maintenance (a restore is running)
     it adds ``"maintenance": true`` and answers 503, so the node is taken out.
     """
-    state = {"database": _database_state(), "cache": _cache_state()}
+    state = {"database": _database_state(request), "cache": _cache_state()}
     healthy = all(value == "ok" for value in state.values())
     if maintenance.is_on():
         state["maintenance"] = True
         healthy = False
-    return JsonResponse(state, status=200 if healthy else 503)
+    response = JsonResponse(state, status=200 if healthy else 503)
+    # A failing part is logged where it fails (the outage log, the cache's breaker), once
+    # per outage or interval; Django's request log would add an ERROR line per probe.
+    response._has_been_logged = True
+    return response
 
 
 def partner_logo(request, path):

@@ -149,3 +149,13 @@ def test_an_outage_outside_any_view_shares_the_interval(db, production, error_li
             assert_friendly_503(server_error(request))
 
     assert len(error_lines) == 1
+
+
+def test_health_probes_during_an_outage_log_it_once_not_a_line_per_probe(
+    client, db, production, error_lines
+):
+    with database_down():
+        for _ in range(5):
+            assert client.get("/healthz").json()["database"] == "error"
+
+    assert [record.name for record in error_lines] == ["retribus.outage"]
