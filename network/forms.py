@@ -1,5 +1,7 @@
 """Forms of the public network pages: the directory filter and the support declaration."""
 
+import re
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -9,6 +11,29 @@ from . import spam
 from .models import Partner
 
 DESCRIPTION_MAX_LENGTH = 1000
+
+# The last label of a domain people receive mail at: letters (``de``, ``org``, ``museum``),
+# or an internationalised one in its ASCII form (``.рф`` is ``xn--p1ai``).
+TOP_LEVEL_DOMAIN = re.compile(r"[a-z]{2,63}|xn--[a-z0-9-]{1,59}", re.IGNORECASE)
+
+
+def has_mail_domain(address):
+    """Whether ``address`` (already a valid e-mail address) ends in a public domain name.
+
+    Django's EmailValidator also accepts ``x@[127.0.0.1]``, ``x@localhost`` and
+    ``x@10.0.0.10``; the declaration sends a confirmation to the address typed, so it must
+    not be a way to make the portal's mail server write to hosts of its own network.
+    Internationalised domains (``info@müller.de``) are fine.
+    """
+    domain = address.rpartition("@")[2]
+    if domain.startswith("["):  # an address literal: [127.0.0.1], [IPv6:::1]
+        return False
+    try:
+        ascii_domain = domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        return False
+    labels = ascii_domain.split(".")
+    return len(labels) >= 2 and all(labels) and bool(TOP_LEVEL_DOMAIN.fullmatch(labels[-1]))
 
 
 class DirectoryFilterForm(forms.Form):
@@ -158,6 +183,15 @@ class DeclarationForm(forms.ModelForm):
         self.fields["school_form"].queryset = SchoolForm.objects.all()
         self.fields["school_form"].empty_label = _("Not a school")
         self.fields["region"].empty_label = _("Please choose, if in the region")
+
+    def clean_email(self):
+        email = self.cleaned_data["email"]
+        if email and not has_mail_domain(email):
+            raise forms.ValidationError(
+                _("Please enter the address with its full domain name, such as name@example.org."),
+                code="invalid_domain",
+            )
+        return email
 
     def clean_description(self):
         description = self.cleaned_data["description"].strip()
