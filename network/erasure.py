@@ -187,9 +187,13 @@ def expired_declarations(now=None):
     now = now or timezone.now()
     declined = now - timedelta(days=settings.DECLARATION_DECLINED_RETENTION_DAYS)
     pending = now - timedelta(days=settings.DECLARATION_PENDING_RETENTION_DAYS)
+    # A pending declaration counts from the later of its arrival and its date, so that one
+    # entered late (or loaded with old time stamps) is never deleted before anyone saw it.
+    undecided = Q(status=Partner.Status.PENDING, created_at__lt=pending) & (
+        Q(declaration_date__isnull=True) | Q(declaration_date__lt=pending.date())
+    )
     return Partner.objects.filter(
-        Q(status=Partner.Status.DECLINED, updated_at__lt=declined)
-        | Q(status=Partner.Status.PENDING, created_at__lt=pending)
+        Q(status=Partner.Status.DECLINED, updated_at__lt=declined) | undecided
     )
 
 

@@ -86,6 +86,14 @@ def test_expired_support_declarations_are_deleted(taxonomy):
         taxonomy, status=Partner.Status.PENDING, ambassador_since=None, email="p@example.org"
     )
     recent = factories.make_partner(taxonomy, status=Partner.Status.DECLINED, ambassador_since=None)
+    # Entered long ago, but signed (and so come in) only last week: not yet expired.
+    late = factories.make_partner(
+        taxonomy,
+        status=Partner.Status.PENDING,
+        ambassador_since=None,
+        declaration_date=timezone.localdate() - timedelta(days=7),
+    )
+    age(Partner.objects.filter(pk=late.pk), 400)
     member = factories.make_partner(taxonomy)
     age(Partner.objects.filter(pk=declined.pk), 31)
     age(Partner.objects.filter(pk=pending.pk), 91)
@@ -93,7 +101,7 @@ def test_expired_support_declarations_are_deleted(taxonomy):
 
     output = purge()
 
-    assert set(Partner.objects.all()) == {recent, member}
+    assert set(Partner.objects.all()) == {recent, member, late}
     assert "Deleted 2 support declaration(s)" in output
     emails = Partner.history.model.objects.values_list("email", flat=True)
     assert "d@example.org" not in emails and "p@example.org" not in emails
