@@ -17,6 +17,7 @@ from .columns import (
     AUDIENCE_WORDS,
     COLUMNS,
     FREE_WORDS,
+    PROVIDER_KEYS,
     REQUIRED_KEYS,
     STATUS_WORDS,
     VENUE_WORDS,
@@ -43,6 +44,14 @@ OFFER_TEXT_KEYS = (
     "dates_note",
     "cost",
 )
+
+
+# The model field each column fills, where it is not the ``Offer`` field of the same name.
+_MODEL_FIELDS = {
+    "provider": (Provider, "name"),
+    "contact": (ContactPerson, "name"),
+    **{key: (Provider, key) for key in PROVIDER_KEYS},
+}
 
 
 def column_keys(headers):
@@ -107,8 +116,10 @@ class RowParser:
         self.user = user
         self.errors = []
         self.values = {}
+        self.failed = set()  # keys of the columns with a problem
 
     def problem(self, key, message):
+        self.failed.add(key)
         self.errors.append(cell_error(self.line, key, message))
 
     # -- one cell --
@@ -226,7 +237,28 @@ class RowParser:
         self._offer_numbers()
         self._offer_taxonomies()
         self._offer_choices()
+        self._model_checks()
         return self.values
+
+    def _model_checks(self):
+        """Every value against its model field's own validation (lengths, web addresses,
+        choices, validators), so that the dry run reports what the database would refuse.
+
+        Relations are checked by the vocabularies; the check constraints an import can touch
+        (grade and participant ranges) by ``matching.check_ranges``. Queries nothing.
+        """
+        for key, value in self.values.items():
+            model, name = _MODEL_FIELDS.get(key, (Offer, key))
+            field = model._meta.get_field(name)
+            # An empty cell means "none" (a required one is reported as missing already).
+            skip = value in ("", None) or key in self.failed or key not in COLUMNS
+            if skip or field.is_relation:
+                continue
+            try:
+                field.clean(value, None)
+            except ValidationError as error:
+                for message in error.messages:
+                    self.problem(key, message)
 
     def _provider(self):
         cells, values = self.cells, self.values

@@ -9,13 +9,14 @@ from .report import ImportReport
 from .writing import write_plan
 
 
-def offers_import(*, dataset, dry_run, user):
+def offers_import(*, dataset, dry_run, user, progress=None):
     """Validate every cell of ``dataset`` (a ``spreadsheet.Table``) and, if all rows are valid
     and ``dry_run`` is false, write all of them in one transaction.
 
     Rows are matched to existing offers by code, else by provider and title; a row that
     matches and equals the offer changes nothing, so importing a file twice is harmless.
-    Returns an ``ImportReport`` naming every problem in every row.
+    Returns an ``ImportReport`` naming every problem in every row. ``progress(done, total)``
+    hears how far the writing is.
     """
     report = ImportReport(source_format=dataset.source_format, rows=[])
     if not user.has_perm("offers.import_offers"):
@@ -30,5 +31,5 @@ def offers_import(*, dataset, dry_run, user):
     report.new_providers = plan.new_providers
     if dry_run or not report.is_valid:
         return report
-    report.written = write_plan(plan, user)
+    report.written = write_plan(plan, user, problems=report.problems, progress=progress)
     return report
