@@ -1,5 +1,6 @@
 """Writes every record of the portal to one JSON file that restore_data can read back."""
 
+from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
@@ -28,10 +29,15 @@ def write_backup(path):
             "dumpdata",
             natural_foreign=True,
             natural_primary=True,
-            exclude=EXCLUDED,
+            exclude=EXCLUDED + _without_table(),
             output=str(path),
             verbosity=0,
         )
+
+
+def _without_table():
+    """Models Django does not manage (e.g. django-rq's admin entry) have no table to read."""
+    return [model._meta.label for model in apps.get_models() if not model._meta.managed]
 
 
 class Command(BaseCommand):
