@@ -739,3 +739,38 @@ class CatalogChange(models.Model):
 
     def __str__(self):
         return f"{self.pk}: {self.offer_id}"
+
+
+class ImportJob(models.Model):
+    """One confirmed offer import, run by the job queue outside the web request
+    (``offers.importing.jobs``); its progress lives in the cache, its result here."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("waiting")
+        RUNNING = "running", _("running")
+        DONE = "done", _("finished")
+        FAILED = "failed", _("failed")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("started by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    file_name = models.CharField(_("file name"), max_length=255, blank=True)
+    # The uploaded file, so that a worker on another machine reads it; emptied when done.
+    data = models.BinaryField(_("file"), editable=False)
+    language = models.CharField(_("language"), max_length=10, default="de")
+    state = models.CharField(_("state"), max_length=10, choices=State, default=State.QUEUED)
+    report = models.JSONField(_("report"), null=True, blank=True)
+    created_at = models.DateTimeField(_("started"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.file_name} ({self.created_at:%Y-%m-%d %H:%M})"

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django_filters",
     "simple_history",
+    "django_rq",
     "csp",
     "axes",
     "pages",
@@ -301,6 +302,15 @@ OFFER_STALE_AFTER_DAYS = int(os.environ.get("OFFER_STALE_AFTER_DAYS", "365"))
 OFFER_IMPORT_DIR = Path(
     os.environ.get("OFFER_IMPORT_DIR", Path(tempfile.gettempdir()) / "retribus-imports")
 )
+
+# --- Background jobs (django-rq) ----------------------------------------------------------
+# A confirmed offer import runs as a job in `manage.py rqworker` (docker-compose's `worker`),
+# outside the web request, when REDIS_URL is set. Without Redis (`make run`, the tests)
+# OFFER_IMPORT_QUEUE is None and the job runs at once in the process that starts it.
+RQ_QUEUES = {
+    "default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 1800},
+}
+OFFER_IMPORT_QUEUE = os.environ.get("OFFER_IMPORT_QUEUE", "default" if REDIS_URL else "") or None
 
 # --- Limits of one import file (spreadsheet) ---------------------------------------------
 # offers.importing.spreadsheet checks them before and while it reads an upload, so that a

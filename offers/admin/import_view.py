@@ -1,19 +1,22 @@
-"""The offer import in the admin: upload → dry run with every problem → confirm.
+"""The offer import in the admin: upload → dry run with every problem → confirm → a
+progress page while the import runs as a background job, then its report.
 
 The upload is staged on disk (``offers.importing.staging``) between the dry run and the
-confirmation, so the confirmed import reads exactly the file the dry run showed.
+confirmation, so the confirmed import reads exactly the file the dry run showed; the job
+(``offers.importing.jobs``) runs outside the web request.
 """
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from ..importing import staging
+from ..importing import jobs, staging
 from ..importing.columns import COLUMNS
+from ..models import ImportJob
 from .scoping import admin_page
 
 
@@ -42,6 +45,9 @@ class OfferImportMixin:
     def get_urls(self):
         return [
             admin_page(self, "import/", self.import_view, "offers_offer_import"),
+            admin_page(
+                self, "import/<int:job_id>/", self.import_job_view, "offers_offer_import_job"
+            ),
             *super().get_urls(),
         ]
 
@@ -58,9 +64,14 @@ class OfferImportMixin:
                     messages.ERROR,
                 )
                 return redirect("admin:offers_offer_import")
-            report = staging.import_staged(token, user=request.user, dry_run=False)
-            if report is not None and report.written:
-                return self._import_done(request, token, report)
+            job = jobs.start_import(
+                data=staging.staged_data(token),
+                file_name=staging.staged_name(request.session),
+                user=request.user,
+                language=request.LANGUAGE_CODE,
+            )
+            staging.forget_upload(request.session, token)
+            return redirect("admin:offers_offer_import_job", job_id=job.pk)
         elif request.method == "POST":
             upload_form, report, token = self._dry_run(request)
         context = {
@@ -88,18 +99,17 @@ class OfferImportMixin:
             token = None
         return upload_form, report, token
 
-    def _import_done(self, request, token, report):
-        staging.forget_upload(request.session, token)
-        self.message_user(
-            request,
-            gettext(
-                "Import finished: %(new)s new, %(changed)s changed, %(unchanged)s unchanged offers."
-            )
-            % {
-                "new": report.count("new"),
-                "changed": report.count("changed"),
-                "unchanged": report.count("unchanged"),
-            },
-            messages.SUCCESS,
-        )
-        return redirect("admin:offers_offer_changelist")
+    def import_job_view(self, request, job_id):
+        """How far a started import is; its report once it has ended. Refreshes itself."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        job = get_object_or_404(ImportJob.objects.select_related("user"), pk=job_id)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Import job"),
+            "opts": self.opts,
+            "job": job,
+            "progress": jobs.progress_of(job),
+            "report": jobs.report_of(job),
+        }
+        return TemplateResponse(request, "admin/offers/offer/import_job.html", context)

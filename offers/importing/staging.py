@@ -53,13 +53,26 @@ def forget_upload(session, token):
     session.pop(SESSION_KEY, None)
 
 
+def staged_data(token):
+    """The content of the staged file ``token``."""
+    return _path(token).read_bytes()
+
+
 def import_staged(token, *, user, dry_run):
-    """``offers_import`` of the staged file; None if it is neither XLSX nor CSV, a report with
-    the one problem if it exceeds the limits of what the import reads."""
+    """``import_data`` of the staged file ``token``."""
+    return import_data(staged_data(token), user=user, dry_run=dry_run)
+
+
+def import_data(data, *, user, dry_run, progress=None, checked=None):
+    """``offers_import`` of a file's content; None if it is neither XLSX nor CSV, a report
+    with the one problem if it exceeds the limits of what the import reads. ``checked()`` is
+    called once the file is read and checked, ``progress(step, steps)`` while it is written."""
     try:
-        table = read_table(_path(token).read_bytes())
+        table = read_table(data)
     except FileTooLarge as error:
         return ImportReport(source_format=error.source_format, rows=[], problems=[str(error)])
     except UnreadableFile:
         return None
-    return offers_import(dataset=table, dry_run=dry_run, user=user)
+    return offers_import(
+        dataset=table, dry_run=dry_run, user=user, progress=progress, checked=checked
+    )
