@@ -127,20 +127,16 @@ def _changes_since(index):
 def patched_index(index):
     """``index`` patched to the committed catalogue, or None when it needs a build."""
     try:
-        with _State.patch_lock:
-            newest = _State.index
-            if newest is not None and newest.change_id >= index.change_id:
-                index = newest  # another request patched it meanwhile
-            with _snapshot():
-                changes = _changes_since(index)
-                if changes is None:
-                    return None
-                token, last, changed = changes
-                if token == index.version:
-                    return index
-                patched = patching.patched(index, token, last, changed)
-            _install(patched)
-            return patched
+        with _snapshot():
+            changes = _changes_since(index)
+            if changes is None:
+                return None
+            token, last, changed = changes
+            if token == index.version:
+                return index
+            patched = patching.patched(index, token, last, changed)
+        _install(patched)
+        return patched
     except Exception:
         logger.exception("patching the search index failed")
         return None
@@ -155,12 +151,14 @@ def current_index_or_start_build(version):
     index = _State.index
     if index is not None and index.version == version:
         return index
-    if index is not None:
-        patched = patched_index(index)
-        if patched is not None:
-            return patched
     if connection.in_atomic_block:
         return None  # a build could not see this transaction's writes; see engine()
+    if index is not None and not index.tentative:
+        with _State.patch_lock:
+            index = _State.index  # another thread may have patched it meanwhile
+            patched = index if index.version == version else patched_index(index)
+        if patched is not None:
+            return patched
     _start_build()
     return None
 
@@ -177,6 +175,8 @@ def engine(version=None):
         return index
     if version is not None and connection.in_atomic_block:
         index = SearchIndex.build()
+        # It may hold writes that are rolled back: never the base of a patch.
+        index.tentative = True
         _State.index = index
         if index.version == version:
             return index

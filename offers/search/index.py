@@ -115,6 +115,7 @@ class SearchIndex:
 
     def __init__(self, version, vocabulary):
         self.version = version
+        self.tentative = False  # built inside a transaction (see engine.engine)
         self._vocabulary = vocabulary
         self._text = OrderedDict()
         self._text_lock = threading.Lock()
