@@ -262,3 +262,14 @@ def test_the_dry_run_repeats_no_huge_cell(coordinator_client):
     assert title not in response.text
     assert len(response.content) < 60_000
     assert not Offer.objects.exists()
+
+
+def test_a_cell_of_more_values_than_germany_has_districts_is_not_looked_up(coordinator_client):
+    regions = "; ".join(f"Nirgendwo {n}" for n in range(501))
+    rows = [
+        ["Anbieter", "Titel", "Angebotsform", "Branche/Fachrichtung", "Einsatzregionen"],
+        ["IT Haus GmbH", "Praktikum", "Praktikum", "IT, Computer", regions],
+    ]
+    response = upload(coordinator_client, as_csv(rows), "angebote.csv")
+    region_errors = [e for e in response.context["report"].errors if "Einsatzregionen" in e]
+    assert region_errors == ["Zeile 2, Einsatzregionen: enthält mehr als 500 Werte"]

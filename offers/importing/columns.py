@@ -136,8 +136,9 @@ def split_values(cell):
     seen, values = set(), []
     for part in cell.split(SEPARATOR):
         part = " ".join(part.split())
-        if part and normalize(part) not in seen:
-            seen.add(normalize(part))
+        key = part.casefold()  # what normalize() makes of a part already joined
+        if part and key not in seen:
+            seen.add(key)
             values.append(part)
     return values
 

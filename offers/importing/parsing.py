@@ -10,6 +10,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from ..models import GRADE_MAX, GRADE_MIN, ContactPerson, Offer, Provider
 from .columns import (
@@ -19,6 +20,7 @@ from .columns import (
     FREE_WORDS,
     PROVIDER_KEYS,
     REQUIRED_KEYS,
+    SEPARATOR,
     STATUS_WORDS,
     VENUE_WORDS,
     YES_NO_WORDS,
@@ -30,8 +32,15 @@ from .columns import (
 from .report import LISTED, RowReport, cell_error, shown
 from .vocabulary import load_vocabularies
 
-# The problems listed for one cell of several values; the rest are counted.
+# A cell of several values names at most this many (all 400 districts and 16 states of
+# Germany fit); the problems of one such cell are listed up to MAX_PROBLEMS_PER_CELL, the
+# rest counted.
+MAX_VALUES_PER_CELL = 500
 MAX_PROBLEMS_PER_CELL = 10
+# What a value of a cell of several values can be wrong with (translated when used).
+NOT_IN_TRACK = gettext_noop("“%(value)s” does not belong to the Bereich given in this row")
+UNKNOWN = gettext_noop("“%(value)s” is unknown")
+AMBIGUOUS = gettext_noop("“%(value)s” is ambiguous; name the Bereich (Ausbildung or Studium)")
 
 OFFER_TEXT_KEYS = (
     "code",
@@ -170,32 +179,35 @@ class RowParser:
         return found[0]
 
     def many(self, key, vocabulary, keep=None):
-        objects, problems = [], []
+        if self.cells[key].count(SEPARATOR) >= MAX_VALUES_PER_CELL:
+            self.problem(key, _("holds more than %(max)s values") % {"max": MAX_VALUES_PER_CELL})
+            return []
+        objects, problems = [], 0
+
+        def complain(message, value):
+            # A cell of thousands of invented values would otherwise fill the page (and
+            # take a minute to translate): the first few are named, the rest counted.
+            nonlocal problems
+            problems += 1
+            if problems <= MAX_PROBLEMS_PER_CELL:
+                self.problem(key, _(message) % {"value": shown(value)})
+
         for value in split_values(self.cells[key]):
             everywhere = self.vocabularies[vocabulary].find(value)
             found = [obj for obj in everywhere if keep is None or keep(obj)]
             if not found and everywhere:
-                problems.append(
-                    _("“%(value)s” does not belong to the Bereich given in this row")
-                    % {"value": shown(value)}
-                )
+                complain(NOT_IN_TRACK, value)
             elif not found:
-                problems.append(_("“%(value)s” is unknown") % {"value": shown(value)})
+                complain(UNKNOWN, value)
             elif len(found) > 1:
-                problems.append(
-                    _("“%(value)s” is ambiguous; name the Bereich (Ausbildung or Studium)")
-                    % {"value": shown(value)}
-                )
+                complain(AMBIGUOUS, value)
             elif found[0] not in objects:
                 objects.append(found[0])
-        # A cell of thousands of invented values would otherwise fill the page with them.
-        for problem in problems[:MAX_PROBLEMS_PER_CELL]:
-            self.problem(key, problem)
-        if len(problems) > MAX_PROBLEMS_PER_CELL:
+        if problems > MAX_PROBLEMS_PER_CELL:
             self.problem(
                 key,
                 _("%(count)s more values cannot be used either")
-                % {"count": len(problems) - MAX_PROBLEMS_PER_CELL},
+                % {"count": problems - MAX_PROBLEMS_PER_CELL},
             )
         return objects
 
