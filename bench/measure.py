@@ -6,18 +6,16 @@ settings are per process:  python -m bench.measure --size 1000
 """
 
 import argparse
+import importlib.util
 import json
 import os
 import platform
 import resource
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
@@ -26,13 +24,15 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
 from django.core.cache import caches  # noqa: E402
-from django.core.management import call_command  # noqa: E402
+from django.core.management import call_command, get_commands  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
+from django.test import Client as TestClient  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from bench import pages  # noqa: E402
+from bench import latency, pages, writes  # noqa: E402
+from bench.client import OUT, Client, Gunicorn  # noqa: E402
 from offers.search import engine as search_engine  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -98,88 +98,125 @@ def time_page(client, urls, repetitions):
     }
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def rss_mb(pid):
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return None
-
-
 THREADS = 2
 
 
-def load(urls, seconds, connections):
-    """Closed-loop load with wrk against gunicorn (2 workers); requests/s per page.
+def wrk_rows(server, urls, seconds, connections):
+    """Closed-loop load with wrk against the running gunicorn; requests/s per page.
 
     ``urls`` maps a name to a list of paths: one path is asked again and again; a longer list
     is asked a path at a time, each once (after the first ten, which warm up the worker)."""
     if not shutil.which("wrk"):
         return {"skipped": "wrk is not installed"}
-    port = free_port()
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings"}
-    gunicorn = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "bench.wsgi",
-            "--workers",
-            "2",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    try:
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/bench/floor/", timeout=1).read()
-                break
-            except OSError:
-                time.sleep(0.1)
-        results = {}
-        for name, paths in urls.items():
-            for path in paths[:10] if len(paths) > 1 else paths * 10:
-                urllib.request.urlopen(base + path).read()
-            command = ["wrk", "-t", str(THREADS), "-c", str(connections), "-d", f"{seconds}s"]
-            env = dict(os.environ)
-            if len(paths) > 1:  # each path once, in turn: see bench/rotate.lua
-                listing = ROOT / "bench" / "out" / f"paths-{name}.txt"
-                listing.parent.mkdir(exist_ok=True)
-                listing.write_text("\n".join(paths[10:]) + "\n")
-                command += ["-s", str(ROOT / "bench" / "rotate.lua")]
-                env.update(WRK_PATHS=str(listing), WRK_THREADS=str(THREADS))
-            out = subprocess.run(
-                [*command, "--latency", base + paths[0]],
-                capture_output=True,
-                text=True,
-                check=True,
-                env=env,
-            ).stdout
-            results[name] = parse_wrk(out)
-            if len(paths) > 1:
-                results[name]["distinct_paths"] = len(paths) - 10
-        workers = [
-            int(pid)
-            for pid in subprocess.run(
-                ["pgrep", "-P", str(gunicorn.pid)], capture_output=True, text=True
-            ).stdout.split()
-        ]
-        results["worker_rss_mb"] = max(rss_mb(pid) or 0 for pid in workers) if workers else None
-        return results
-    finally:
-        gunicorn.send_signal(signal.SIGTERM)
-        gunicorn.wait(timeout=30)
+    results = {}
+    for name, paths in urls.items():
+        warm = Client(server.port)
+        for path in paths[:10] if len(paths) > 1 else paths * 10:
+            warm.get(path)
+        warm.close()
+        command = ["wrk", "-t", str(THREADS), "-c", str(connections), "-d", f"{seconds}s"]
+        env = dict(os.environ)
+        if len(paths) > 1:  # each path once, in turn: see bench/rotate.lua
+            listing = OUT / f"paths-{name}.txt"
+            listing.parent.mkdir(exist_ok=True)
+            listing.write_text("\n".join(paths[10:]) + "\n")
+            command += ["-s", str(ROOT / "bench" / "rotate.lua")]
+            env.update(WRK_PATHS=str(listing), WRK_THREADS=str(THREADS))
+        out = subprocess.run(
+            [*command, "--latency", server.base + paths[0]],
+            capture_output=True,
+            text=True,
+            check=True,
+            env=env,
+        ).stdout
+        results[name] = parse_wrk(out)
+        if len(paths) > 1:
+            results[name]["distinct_paths"] = len(paths) - 10
+    results["worker_rss_mb"] = server.largest_worker_mb()
+    return results
+
+
+def env_number(name, default, kind=int):
+    value = os.environ.get(name)
+    return kind(value) if value else default
+
+
+def http_urls(urls, samples):
+    """The latency run's URLs (kind → new and repeated) and the two phases of the writes
+    run (all-different searches and walk steps by turns), none of them asked twice."""
+    take = latency.WARMUP_NEW + samples
+    text, facets = pages.http_searches()
+    regions = pages.http_walk_regions()
+    repeated = {
+        "search": urls["search_text"][0],
+        "walk_sector": urls["walk_sector"][0],
+        "walk_region": urls["walk_region"][0],
+        "offer": urls["offer"][0],
+        "provider": urls["provider"][0],
+        "floor": urls["floor"][0],
+    }
+    regions = [url for url in regions if url != repeated["walk_region"]]
+    new = {
+        "search": text[:take],
+        "walk_sector": [u for u in pages.http_walk_sectors() if u != repeated["walk_sector"]],
+        "walk_region": regions[:take],
+        "offer": [u for u in pages.http_offers()[: take + 1] if u != repeated["offer"]][:take],
+        "provider": [u for u in pages.http_providers() if u != repeated["provider"]][:take],
+        "floor": None,
+    }
+    latency_urls = {kind: {"new": new[kind], "repeated": repeated[kind]} for kind in repeated}
+    searches = [url for pair in zip(text[take:], facets, strict=False) for url in pair]
+    regions = regions[take:]
+    phases = []
+    for turn in (0, 1):
+        mine = zip(searches[turn::2], regions[turn::2], strict=False)
+        phases.append([url for pair in mine for url in pair])
+    return latency_urls, phases
+
+
+def import_entry_points():
+    """A way to run the offer import outside a web request: a management command with
+    "import" in its name or a job module in offers/importing/. None yet: the admin's import
+    view runs it inside the request (issue 13 asks for a background job)."""
+    commands = sorted(name for name in get_commands() if "import" in name)
+    modules = [
+        name
+        for name in ("offers.importing.jobs", "offers.importing.tasks", "offers.importing.job")
+        if importlib.util.find_spec(name)
+    ]
+    return [f"manage.py {name}" for name in commands] + modules
+
+
+def over_http(urls, name, args):
+    """Everything measured against gunicorn, in one server: per-page latency, the wrk rows,
+    the workers' memory, and (PostgreSQL only) writes under load, which changes offers and
+    so comes last."""
+    samples = env_number("BENCH_HTTP_SAMPLES", 200)
+    repeats = env_number("BENCH_HTTP_REPEATS", 100)
+    latency_urls, phases = http_urls(urls, samples)
+    load_urls = {
+        "search_text": urls["search_text"],
+        "search_distinct": pages.many_searches(args.distinct_searches),
+        "floor": urls["floor"],
+    }
+    with Gunicorn(name) as server:
+        result = {
+            "latency": latency.measure(server.port, latency_urls, samples=samples, repeats=repeats),
+            "load": wrk_rows(server, load_urls, args.load_seconds, args.connections),
+        }
+        if connection.vendor != "postgresql":
+            result["writes"] = {"skipped": "PostgreSQL only, the production database"}
+            return result
+        result["writes"] = writes.measure(
+            server.port,
+            phases,
+            seconds=env_number("BENCH_WRITES_SECONDS", 60, float),
+            clients=env_number("BENCH_WRITES_CLIENTS", 8),
+            every=env_number("BENCH_SAVE_EVERY", 5, float),
+            raw=OUT / f"writes-{name}",
+        )
+        result["writes"]["worker_rss_mb_after"] = server.largest_worker_mb()
+    return result
 
 
 def parse_wrk(out):
@@ -216,21 +253,18 @@ def main():
     search_engine.engine()  # starts this process's index build for the new catalogue
     search_engine.wait_for_build()
     index_seconds = time.perf_counter() - started
-    client = Client()
+    client = TestClient()
     urls = pages.sample_urls()
     timings = {name: time_page(client, url, args.repetitions) for name, url in urls.items()}
-    load_urls = {
-        "search_text": urls["search_text"],
-        "search_distinct": pages.many_searches(args.distinct_searches),
-        "floor": urls["floor"],
-    }
     report = {
         "vendor": connection.vendor,
         "size": args.size,
         "fill_seconds": round(fill_seconds, 1),
         "index_build_seconds": round(index_seconds, 2),
+        "cache": "Redis" if "redis" in settings.CACHES["default"]["BACKEND"].lower() else "memory",
         "pages": timings,
-        "load": load(load_urls, args.load_seconds, args.connections),
+        **over_http(urls, f"{connection.vendor}-{args.size}", args),
+        "import": {"entry_points": import_entry_points()},
         "bench_process_max_rss_mb": round(
             resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         ),

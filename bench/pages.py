@@ -1,5 +1,6 @@
 """The pages the benchmark times, chosen from the generated data like a real visitor would."""
 
+import random
 from urllib.parse import urlencode
 
 from django.db.models import Count
@@ -146,3 +147,100 @@ def sample_urls(distinct=45):
     urls["offer_distinct"] = distinct_offers(distinct)
     urls["provider_distinct"] = distinct_providers(distinct)
     return urls
+
+
+# --- over HTTP (bench/latency.py, bench/writes.py) ---------------------------------------
+
+# Words the HTTP runs search for. None of them is in WORDS, so no search of these runs is one
+# the wrk rows (``many_searches``) asked before; a word's text match is kept by the index
+# after its first search, as on a portal in use.
+HTTP_WORDS = [
+    "Energie",
+    "Informatik",
+    "Mechatronik",
+    "Forschung",
+    "Recycling",
+    "Physik",
+    "Biologie",
+    "Werkstoff",
+    "Software",
+    "Umwelt",
+    "Mathematik",
+    "Solar",
+    "Fertigung",
+    "Klima",
+    "Medizin",
+]
+
+
+def _shuffled(items, seed):
+    items = list(items)
+    random.Random(seed).shuffle(items)
+    return items
+
+
+def http_searches(seed=7, most=60_000):
+    """Different searches of two shapes, shuffled: every word with type, school form and
+    grade (the "text + 3 facets" page); and up to ``most`` of type, school form, grade and a
+    region (state or district) without a word. Returns the two lists of URLs."""
+    types = list(OfferType.objects.values_list("slug", flat=True))
+    forms = list(SchoolForm.objects.values_list("slug", flat=True))
+    regions = list(Region.objects.values_list("slug", flat=True))
+    grades = range(5, 14)
+    search = reverse("offers:search")
+    text = [(w, t, f, g) for w in HTTP_WORDS for t in types for f in forms for g in grades]
+    facets = [(t, f, g, r) for t in types for f in forms for g in grades for r in regions]
+    return (
+        [
+            f"{search}?{urlencode({'q': w, 'type': t, 'schoolform': f, 'grade': g})}"
+            for w, t, f, g in _shuffled(text, seed)
+        ],
+        [
+            f"{search}?{urlencode({'type': t, 'schoolform': f, 'grade': g, 'region': r})}"
+            for t, f, g, r in _shuffled(facets, seed)[:most]
+        ],
+    )
+
+
+def http_walk_sectors(seed=7):
+    """The second walk step (regions of a sector) of every sector with offers, shuffled."""
+    return _shuffled(distinct_walk_sectors(10_000), seed)
+
+
+def http_walk_regions(seed=7):
+    """The third walk step (offers of a sector in a region) of every sector with published
+    offers and every region (state or district), shuffled (at the small sizes many of them
+    list no offer); then the same steps' second pages (the last page where there is no
+    second), for a long run at a small size."""
+    sectors = (
+        Sector.objects.filter(offers__status=Offer.Status.PUBLISHED)
+        .select_related("track")
+        .distinct()
+        .order_by("track__pk", "pk")
+    )
+    regions = list(Region.objects.order_by("pk").values_list("slug", flat=True))
+    steps = _shuffled(
+        [
+            reverse(
+                "offers:walk_region",
+                kwargs={"track": sector.track.slug, "sector": sector.slug, "region": region},
+            )
+            for sector in sectors
+            for region in regions
+        ],
+        seed,
+    )
+    return steps + [f"{url}?page=2" for url in steps]
+
+
+def http_offers(seed=7):
+    ids = Offer.objects.published().order_by("pk").values_list("pk", flat=True)
+    return [reverse("offers:offer_detail", kwargs={"pk": pk}) for pk in _shuffled(ids, seed)]
+
+
+def http_providers(seed=7):
+    """Every provider with published offers, shuffled: the page a visitor opens from an offer."""
+    providers = (
+        Provider.objects.filter(offers__status=Offer.Status.PUBLISHED).distinct().order_by("pk")
+    )
+    return [provider.get_absolute_url() for provider in _shuffled(providers, seed)]
