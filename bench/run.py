@@ -5,6 +5,13 @@
 
 PostgreSQL: BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/retribus_bench, created
 if missing and wiped). SQLite: a scratch file under bench/out/.
+
+Each size is measured in-process (Django's test client, bench/measure.py), then over HTTP
+against gunicorn: per-page latency (bench/latency.py), wrk throughput, and on PostgreSQL
+writes under load (bench/writes.py). Shorter or smaller runs through the environment:
+BENCH_WRITES_SECONDS (60 per row), BENCH_SAVE_EVERY (5 s), BENCH_WRITES_CLIENTS (8),
+BENCH_HTTP_SAMPLES (200 new URLs per page) and BENCH_HTTP_REPEATS (100 of a repeated URL).
+`python -m bench.run --render-only` writes the document again from bench/out/reports.json.
 """
 
 import datetime
@@ -15,6 +22,8 @@ import secrets
 import subprocess
 import sys
 from pathlib import Path
+
+from bench.latency import KINDS
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
@@ -63,6 +72,153 @@ def throughput(load, name, floor):
     return text
 
 
+def ms(value):
+    return "–" if value is None else f"{value:,}"
+
+
+def count(value):
+    return "–" if value is None else f"{value:g}"
+
+
+def verdict(ok):
+    return "yes" if ok else "**no**"
+
+
+def latency_table(report):
+    """Per-page latency over HTTP: a new URL and a repeated one, beside the floor page."""
+    found = report.get("latency")
+    if not found:
+        return ["", "Over HTTP: not measured."]
+    floor = found["floor"]["repeated"]["median_ms"]
+    lines = [
+        "",
+        f"Over HTTP, one request at a time (gunicorn, 2 sync workers; {report['size']:,} "
+        "offers); ms, client time unless it says server:",
+        "",
+        "| page | goal, new URL (100k) | new URL: median / p95 | server median / p95 (CPU) | "
+        "× floor³ | queries | n | met? | repeated URL: median / p95 | server median (CPU) |",
+        "|---|---|---:|---:|---:|---:|---:|---|---:|---:|",
+    ]
+    for kind, (label, goal, goal_p95) in KINDS.items():
+        page = found.get(kind)
+        if page is None:
+            continue
+        new, repeated = page["new"], page["repeated"]
+        goal_text = (
+            "–" if goal is None else f"≤ {goal}" + (f", p95 ≤ {goal_p95}" if goal_p95 else "")
+        )
+        if new:
+            met = goal is not None and new["median_ms"] is not None and new["median_ms"] <= goal
+            if goal_p95 is not None:
+                met = met and new["p95_ms"] is not None and new["p95_ms"] <= goal_p95
+            ratio = f"{new['median_ms'] / floor:.1f}" if floor and new["median_ms"] else "–"
+            new_cells = (
+                f"{ms(new['median_ms'])} / {ms(new['p95_ms'])} | "
+                f"{ms(new['server_median_ms'])} / {ms(new['server_p95_ms'])} "
+                f"({ms(new.get('server_cpu_median_ms'))}) | {ratio} | "
+                f"{count(new['queries_median'])} | {new['n']}"
+                + (f" ({new['errors']} failed)" if new["errors"] else "")
+                + f" | {verdict(met) if goal is not None else '–'}"
+            )
+            example = f" (e.g. `{page['new_example']}`; repeated: `{page['repeated_url']}`)"
+        else:
+            new_cells = "– | – | 1.0 | – | – | –"
+            example = f" (`{page['repeated_url']}`)"
+        lines.append(
+            f"| {label}{example} | {goal_text} | {new_cells} | "
+            f"{ms(repeated['median_ms'])} / {ms(repeated['p95_ms'])} | "
+            f"{ms(repeated['server_median_ms'])} ({ms(repeated.get('server_cpu_median_ms'))}) |"
+        )
+    lines += [
+        "",
+        "³ The new URL's median client time divided by the floor page's, both from the same "
+        "minute: steadier than milliseconds when other work shares the machine. Server: "
+        "Django's wall time (middleware included), in brackets the median CPU time of the "
+        "request's thread; the difference is waiting (database, a busy CPU). n: timed "
+        "requests (fewer where the catalogue has fewer such pages). queries: median per "
+        "request, counted by the bench middleware.",
+    ]
+    return lines
+
+
+SLOW = "over 1 s"
+
+
+def writes_table(report):
+    """Writes under load: throughput and tails with and without a save every few seconds."""
+    found = report.get("writes")
+    if not found:
+        return []
+    if "skipped" in found:
+        return ["", f"Writes under load: skipped ({found['skipped']})."]
+    without, with_writes = found["without_writes"], found["with_writes"]
+    lines = [
+        "",
+        f"Writes under load: {found['clients']} clients, each request a different search or "
+        f"walk step, {found['seconds']:g} s per row; ms, client time unless it says server:",
+        "",
+        f"| situation | req/s | p50 | p99 | max | requests {SLOW} | server max / CPU max | "
+        f"server {SLOW} | requests |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    rows = [
+        ("no writes", without),
+        (
+            f"one offer saved every {found['save_every']:g} s ({with_writes['saves']} saves, "
+            f"median save {ms(with_writes['save_median_ms'])} ms"
+            + (f", {len(with_writes['save_errors'])} failed" if with_writes["save_errors"] else "")
+            + ")",
+            with_writes,
+        ),
+    ]
+    for label, row in rows:
+        lines.append(
+            f"| {label} | {row['rps']:,} | {ms(row['p50_ms'])} | {ms(row['p99_ms'])} | "
+            f"{ms(row['max_ms'])} | {row['over_1s']} ({row['over_1s_share']} %) | "
+            f"{ms(row['server_max_ms'])} / {ms(row.get('server_cpu_max_ms'))} | "
+            f"{row['server_over_1s']} | {row['n']:,}"
+            + (f", {row['errors']} failed" if row["errors"] else "")
+            + (", URLs used up" if row["ran_out_of_urls"] else "")
+            + (f", {row['while_building']} during an index build" if row["while_building"] else "")
+            + " |"
+        )
+    share = found["throughput_share"]
+    rss = found.get("worker_rss_mb_after")
+    lines += [
+        "",
+        "| goal (issue 13) | measured | met? |",
+        "|---|---|---|",
+        f"| throughput with saves ≥ 80 % of without | {ms(share)} % | "
+        f"{verdict(share is not None and share >= 80)} |",
+        f"| p99 with saves ≤ 1 s | {ms(with_writes['p99_ms'])} ms | "
+        f"{verdict(with_writes['p99_ms'] is not None and with_writes['p99_ms'] <= 1000)} |",
+        f"| no request {SLOW} of server time | {with_writes['server_over_1s']} (max "
+        f"{ms(with_writes['server_max_ms'])} ms) | {verdict(with_writes['server_over_1s'] == 0)} |",
+        f"| largest worker after the writes ≤ 300 MB | {ms(rss)} MB | "
+        f"{verdict(rss is not None and rss <= 300)} |",
+        "",
+        f"Right after a save (requests sent within 2 s of a commit, {with_writes['after_save_n']} "
+        f"of them): p99 {ms(with_writes['after_save_p99_ms'])} ms, max "
+        f"{ms(with_writes['after_save_max_ms'])} ms. The requests that brought their worker's "
+        "index up to a save (the first each worker answered after a commit; it patches the "
+        f"index): {with_writes.get('patching_n', 0)}, server median "
+        f"{ms(with_writes.get('patching_server_median_ms'))} ms, max "
+        f"{ms(with_writes.get('patching_server_max_ms'))} ms. Every request and save: "
+        "`bench/out/writes-*.jsonl`.",
+    ]
+    return lines
+
+
+def import_line(report):
+    """The import row: a placeholder until the import runs outside the web request."""
+    goal = "goal: 1,000 offers ≤ 10 s, 10,000 ≤ 60 s, never inside a web request"
+    entry_points = report.get("import", {}).get("entry_points")
+    if not entry_points:
+        return f"import: not measured (no background import yet; {goal})."
+    found = ", ".join(f"`{name}`" for name in entry_points)
+    return f"import of 1,000 and 10,000 offers: not measured yet ({goal}); entry point: {found}."
+
+
 def fresh_pg_database(url):
     """Drop and create the benchmark database, so that migrations seed it as in production."""
     import psycopg
@@ -90,6 +246,28 @@ def run_one(database_url, size):
     return json.loads(result.stdout)
 
 
+def print_summary(report):
+    """The run's headline numbers on the console as each database and size is done."""
+    where = f"bench: {report['size']:,} offers on {report['vendor']}"
+    for kind, page in report.get("latency", {}).items():
+        new = page["new"] or {}
+        print(
+            f"{where}: {kind} new URL median {ms(new.get('median_ms'))} ms "
+            f"(p95 {ms(new.get('p95_ms'))}), repeated {ms(page['repeated']['median_ms'])} ms",
+            flush=True,
+        )
+    found = report.get("writes", {})
+    if "with_writes" in found:
+        row = found["with_writes"]
+        print(
+            f"{where}: writes under load {found['without_writes']['rps']} → {row['rps']} req/s "
+            f"({found['throughput_share']} %), p99 {row['p99_ms']} ms, max {row['max_ms']} ms, "
+            f"server max {row['server_max_ms']} ms",
+            flush=True,
+        )
+    print(import_line(report), flush=True)
+
+
 def cpu_model():
     for line in Path("/proc/cpuinfo").read_text().splitlines():
         if line.startswith("model name"):
@@ -113,6 +291,22 @@ def render(reports, load_before):
         "rows show what rendering a page costs. Throughput: gunicorn with 2 workers on "
         "loopback, wrk closed loop (2 threads, 8 connections, 10 s per row), either one URL "
         "or a list of different searches asked a URL at a time (`bench/rotate.lua`).",
+        "",
+        "Over HTTP (issue 13): the same gunicorn (`bench.wsgi`: production settings plus the "
+        "floor page and a bench-only middleware that reports Django's own time in a "
+        "`Server-Timing` header, `bench/timing.py`; 2 sync workers, access log to a file, both "
+        "workers' search index built before timing) answers a Python client on loopback "
+        "(`bench/latency.py`): one request at a time, each kind of page by turns with the "
+        "floor page, so all share the same minute of the machine. *New URL*: every request a "
+        "URL no cache has seen (after 5 others as warm-up); *repeated*: one URL again and "
+        "again (after 20 warm-up requests), served from the page cache. Client time includes "
+        "the TCP connect (sync workers close every connection, as behind the proxy); server "
+        "time is Django's, middleware included. Writes under load (`bench/writes.py`, "
+        "PostgreSQL only): 8 client threads ask all-different searches and walk steps "
+        "(offers of a sector in a region) by turns, closed loop, first without writes, then "
+        "while a separate process (`bench/writer.py`) saves one published offer (title or "
+        "upper grade, validated, with its history row, committed) every 5 s. Goals are issue "
+        "13's, set for 100,000 offers; smaller sizes should meet them with room to spare.",
         "",
     ]
     for report in reports:
@@ -141,6 +335,7 @@ def render(reports, load_before):
             "index (the build time is in the heading; until then the worker answers from SQL, "
             "see “Known limits”).",
         ]
+        lines += latency_table(report)
         load = report["load"]
         if "skipped" in load:
             lines += ["", f"Throughput: skipped ({load['skipped']})."]
@@ -152,6 +347,8 @@ def render(reports, load_before):
                 + "; ".join(throughput(load, name, floor) for name in THROUGHPUT)
                 + f". Largest gunicorn worker: **{load['worker_rss_mb']:.0f} MB** RSS.",
             ]
+        lines += writes_table(report)
+        lines += ["", import_line(report)]
         lines.append("")
     lines.append(END)
     return "\n".join(lines)
@@ -182,11 +379,13 @@ def main():
         print(f"bench: PostgreSQL, {size} offers", flush=True)
         fresh_pg_database(pg_url)
         reports.append(run_one(pg_url, size))
+        print_summary(reports[-1])
         if size <= 10_000:
             print(f"bench: SQLite, {size} offers", flush=True)
             sqlite = OUT / f"bench-{size}.sqlite3"
             sqlite.unlink(missing_ok=True)
             reports.append(run_one(f"sqlite:///{sqlite}", size))
+            print_summary(reports[-1])
     (OUT / "reports.json").write_text(
         json.dumps({"reports": reports, "load_before": load_before}, indent=2)
     )
