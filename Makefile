@@ -6,7 +6,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/retribus
 DEV_ENV := DEBUG=1
 PORT ?= 8000
 
-.PHONY: install run demo-data messages lint migrations-check browser a11y-tools test test-sqlite test-postgres bench clean
+.PHONY: install run demo-data messages lint migrations-check browser nginx a11y-tools test test-sqlite test-postgres bench clean
 
 install: $(VENV)/.installed
 
@@ -43,6 +43,14 @@ browser:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
 	else echo "NOTICE: chromium is not installed and cannot be installed here: browser tests will be skipped"; fi
 
+# Debian's nginx for tests/test_proxy.py, which runs the shipped deploy/nginx.conf for real.
+nginx:
+	@if command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; then :; \
+	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing Debian's nginx for the proxy test"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; \
+	else echo "NOTICE: nginx is missing: the proxy test will be skipped"; fi
+
 # axe-core and the Nu HTML checker for tests/test_accessibility.py, pinned, into .cache/node.
 # --ignore-scripts: vnu-jar's postinstall would download a JDK; the jar is in the package.
 NODE_DIR := .cache/node
@@ -72,7 +80,7 @@ test-postgres: install messages a11y-tools
 		echo "*** Start it or set PG_URL=postgres://user@host:port/dbname ***"; \
 	fi
 
-test: lint migrations-check browser test-sqlite test-postgres
+test: lint migrations-check browser nginx test-sqlite test-postgres
 
 bench: install messages
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = "0" ] && apt-get install -y -qq wrk >/dev/null; } || echo "wrk not installed: throughput is skipped"
