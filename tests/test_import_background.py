@@ -149,10 +149,11 @@ def confirm(client, data):
 
 
 def test_confirmed_import_runs_as_a_job_with_a_german_progress_page(
-    client, coordinator, fake_queue
+    client, coordinator, fake_queue, django_capture_on_commit_callbacks
 ):
     client.force_login(coordinator)
-    response = confirm(client, as_csv(good_rows()))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = confirm(client, as_csv(good_rows()))
     job = ImportJob.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("admin:offers_offer_import_job", args=[job.pk])

@@ -14,6 +14,7 @@ import logging
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -36,10 +37,16 @@ def start_import(*, data, file_name, user, language):
     if settings.OFFER_IMPORT_QUEUE is None:
         run_import_job(job.pk)
     else:
-        import django_rq
-
-        django_rq.get_queue(settings.OFFER_IMPORT_QUEUE).enqueue(run_import_job, job.pk)
+        # The worker must find the job's row: enqueue once it is committed (at once when
+        # no transaction is open).
+        transaction.on_commit(lambda: _enqueue(job.pk))
     return job
+
+
+def _enqueue(job_id):
+    import django_rq
+
+    django_rq.get_queue(settings.OFFER_IMPORT_QUEUE).enqueue(run_import_job, job_id)
 
 
 def run_import_job(job_id):
