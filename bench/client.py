@@ -168,12 +168,20 @@ class Gunicorn:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.access_log = OUT / f"access-{name}.log"
+        self.slow_log = OUT / f"slow-{name}.jsonl"
+        self.worker_log = OUT / f"gunicorn-{name}.log"
         self.process = None
 
     def __enter__(self):
         OUT.mkdir(parents=True, exist_ok=True)
         self.access_log.unlink(missing_ok=True)
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings"}
+        self.slow_log.unlink(missing_ok=True)
+        log = self.worker_log.open("w")
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "bench.settings",
+            "BENCH_SLOW_LOG": str(self.slow_log),
+        }
         self.process = subprocess.Popen(
             [
                 sys.executable, "-m", "gunicorn", "bench.wsgi",
@@ -184,8 +192,10 @@ class Gunicorn:
             ],
             cwd=ROOT,
             env=env,
-            stdout=sys.stderr,  # the measuring process's stdout is its JSON report
+            stdout=log,  # the measuring process's own stdout is its JSON report
+            stderr=log,
         )  # fmt: skip
+        log.close()  # gunicorn holds its own copy
         try:
             self._wait_until_up()
             self.warm()
@@ -246,6 +256,30 @@ class Gunicorn:
                 thread.join(TIMEOUT)
         if len(ready) < WORKERS:
             raise RuntimeError(f"only {len(ready)} of {WORKERS} workers built their index")
+
+    def errors(self):
+        """What the workers logged so far: the number of errors (an exception's traceback,
+        however chained, or a worker timeout) and the distinct final lines of them."""
+        text = self.worker_log.read_text(errors="replace") if self.worker_log.exists() else ""
+        lines = text.splitlines()
+        count, kinds, in_traceback = 0, [], False
+        for n, line in enumerate(lines):
+            if "WORKER TIMEOUT" in line:
+                count += 1
+                kinds.append(line.split("]")[-1].strip())
+            elif line.startswith("Traceback (most recent call last)"):
+                in_traceback = True
+            elif in_traceback and line and not line.startswith((" ", "The above", "During")):
+                following = " ".join(lines[n + 1 : n + 3])
+                if "the above exception" not in following.lower():  # the last of a chain
+                    count += 1
+                    kinds.append(line)
+                    in_traceback = False
+        return {
+            "count": count,
+            "kinds": list(dict.fromkeys(kinds))[:5],
+            "log": str(self.worker_log.relative_to(ROOT)),
+        }
 
     def worker_pids(self):
         out = subprocess.run(
