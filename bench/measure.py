@@ -204,8 +204,10 @@ def over_http(urls, name, args):
             "latency": latency.measure(server.port, latency_urls, samples=samples, repeats=repeats),
             "load": wrk_rows(server, load_urls, args.load_seconds, args.connections),
         }
+        before = server.errors()
         if connection.vendor != "postgresql":
             result["writes"] = {"skipped": "PostgreSQL only, the production database"}
+            result["worker_errors"] = before
             return result
         result["writes"] = writes.measure(
             server.port,
@@ -216,6 +218,8 @@ def over_http(urls, name, args):
             raw=OUT / f"writes-{name}",
         )
         result["writes"]["worker_rss_mb_after"] = server.largest_worker_mb()
+        result["worker_errors"] = server.errors()
+        result["writes"]["worker_errors"] = result["worker_errors"]["count"] - before["count"]
     return result
 
 

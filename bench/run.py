@@ -199,14 +199,29 @@ def writes_table(report):
         "",
         f"Right after a save (requests sent within 2 s of a commit, {with_writes['after_save_n']} "
         f"of them): p99 {ms(with_writes['after_save_p99_ms'])} ms, max "
-        f"{ms(with_writes['after_save_max_ms'])} ms. The requests that brought their worker's "
-        "index up to a save (the first each worker answered after a commit; it patches the "
-        f"index): {with_writes.get('patching_n', 0)}, server median "
+        f"{ms(with_writes['after_save_max_ms'])} ms. Requests after which their worker had "
+        "another index (the first each worker answered after a commit, which patches it, or "
+        f"one during which a background build finished): {with_writes.get('patching_n', 0)}, "
+        "server median "
         f"{ms(with_writes.get('patching_server_median_ms'))} ms, max "
-        f"{ms(with_writes.get('patching_server_max_ms'))} ms. Every request and save: "
-        "`bench/out/writes-*.jsonl`.",
+        f"{ms(with_writes.get('patching_server_max_ms'))} ms. Errors the workers logged during "
+        f"these two rows: {found.get('worker_errors', '–')}. Every request and save: "
+        "`bench/out/writes-*.jsonl`; requests over 500 ms of server time with their slowest "
+        "queries: `bench/out/slow-*.jsonl`.",
     ]
     return lines
+
+
+def worker_errors_line(report):
+    found = report.get("worker_errors")
+    if found is None:
+        return "Errors logged by the gunicorn workers: not recorded."
+    if not found["count"]:
+        return f"Errors logged by the gunicorn workers: none (`{found['log']}`)."
+    kinds = "; ".join(f"`{kind}`" for kind in found["kinds"])
+    return (
+        f"Errors logged by the gunicorn workers: **{found['count']}** (`{found['log']}`): {kinds}."
+    )
 
 
 def import_line(report):
@@ -240,7 +255,7 @@ def run_one(database_url, size):
         cwd=ROOT,
         env=env,
         check=True,
-        capture_output=True,
+        stdout=subprocess.PIPE,  # the report; warnings and errors go to the console
         text=True,
     )
     return json.loads(result.stdout)
@@ -348,6 +363,7 @@ def render(reports, load_before):
                 + f". Largest gunicorn worker: **{load['worker_rss_mb']:.0f} MB** RSS.",
             ]
         lines += writes_table(report)
+        lines += ["", worker_errors_line(report)]
         lines += ["", import_line(report)]
         lines.append("")
     lines.append(END)
