@@ -215,6 +215,7 @@ def over_http(urls, name, args):
             seconds=env_number("BENCH_WRITES_SECONDS", 60, float),
             clients=env_number("BENCH_WRITES_CLIENTS", 8),
             every=env_number("BENCH_SAVE_EVERY", 5, float),
+            blocks=env_number("BENCH_WRITES_BLOCKS", 2),
             raw=OUT / f"writes-{name}",
         )
         result["writes"]["worker_rss_mb_after"] = server.largest_worker_mb()

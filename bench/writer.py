@@ -7,8 +7,9 @@ reads the offer, changes one field (the title and the upper grade by turns), val
 with the model's own checks and saves it with a history row; the catalogue triggers then
 replace the version and log the offer, and every gunicorn worker sees the commit on its next
 request. Prints one JSON line when Django is ready, then one per save
-(``{"at": epoch seconds at the commit, "offer": id, "field": …, "ms": …}``), and stops after
-``--seconds`` (and at most ``seconds / every + 1`` saves), whatever happens to its parent.
+(``{"at": epoch seconds at the commit, "offer": id, "field": …, "ms": …}``): the first
+``--every`` seconds after it is ready, the last before ``--seconds`` have passed; then it
+stops, whatever happens to its parent.
 """
 
 import argparse
@@ -80,8 +81,8 @@ def main():
     most = int(args.seconds / args.every) + 1
     for n in range(most):
         wake = started + (n + 1) * args.every
-        if wake > started + args.seconds:
-            break
+        if wake >= started + args.seconds:  # no save as the block ends: its cost would
+            break  # fall on the next block, which may be one without writes
         time.sleep(max(wake - time.monotonic(), 0))
         try:
             line = save(ids[n % len(ids)], n)

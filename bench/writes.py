@@ -1,12 +1,14 @@
 """Writes under load: 8 clients of all-different searches and walk pages against gunicorn,
-first without writes, then with one offer saved every 5 s by a separate process
-(bench/writer.py), as a coordinator's saves in the admin.
+without writes and with one offer saved every 5 s by a separate process (bench/writer.py),
+as a coordinator's saves in the admin.
 
 Each client is a thread with its own connection that asks the next URL of a shared list as
 soon as its previous answer arrived (closed loop); no URL is asked twice in the whole run,
-and the two phases take their URLs from the same shuffled lists by turns, so both get the
-same kinds of page. A phase ends after ``seconds`` (the requests then running are waited for, up
-to the client's 30 s timeout) or when its URLs are used up.
+and the two rows take their URLs from the same shuffled lists by turns, so both get the
+same kinds of page. Each row's time is cut into blocks that alternate (without, with,
+without, with …; 2 blocks each by default), so that other work starting or stopping on a
+shared machine falls on both rows alike. A block ends after its seconds (the requests then
+running are waited for, up to the client's 30 s timeout) or when its row's URLs are used up.
 """
 
 import dataclasses
@@ -25,26 +27,38 @@ SLOW_MS = 1000  # the issue's line: no request over 1 s
 AFTER_SAVE_SECONDS = 2  # "right after a save": requests sent within this long after a commit
 
 
-def run_clients(port, paths, *, seconds, clients):
-    """Closed-loop load; returns (samples, elapsed seconds, whether the URLs ran out)."""
+class Feed:
+    """The URLs of one row, handed out one at a time to the clients of all its blocks."""
+
+    def __init__(self, paths):
+        self.paths = paths
+        self.position = 0
+        self.lock = threading.Lock()
+
+    def next(self):
+        with self.lock:
+            if self.position >= len(self.paths):
+                return None
+            self.position += 1
+            return self.paths[self.position - 1]
+
+    @property
+    def used_up(self):
+        return self.position >= len(self.paths)
+
+
+def run_clients(port, feed, *, seconds, clients):
+    """Closed-loop load for one block; returns (samples, elapsed seconds)."""
     lock = threading.Lock()
-    position = [0]
     samples = []
     deadline = time.monotonic() + seconds
-
-    def next_path():
-        with lock:
-            if position[0] >= len(paths):
-                return None
-            position[0] += 1
-            return paths[position[0] - 1]
 
     def loop():
         client = Client(port)
         mine = []
         try:
             while time.monotonic() < deadline:
-                path = next_path()
+                path = feed.next()
                 if path is None:
                     break
                 mine.append(client.get(path))
@@ -59,7 +73,7 @@ def run_clients(port, paths, *, seconds, clients):
         thread.start()
     for thread in threads:
         thread.join()
-    return samples, time.monotonic() - started, position[0] >= len(paths)
+    return samples, time.monotonic() - started
 
 
 def phase_report(samples, elapsed, ran_out):
@@ -124,28 +138,37 @@ def dump(path, samples, saves):
             out.write(json.dumps({"save": save}) + "\n")
 
 
-def measure(port, phases, *, seconds, clients, every, raw=None):
-    """Both phases; ``phases``: the URLs of the phase without and of the one with writes."""
-    samples, elapsed, ran_out = run_clients(port, phases[0], seconds=seconds, clients=clients)
-    without = phase_report(samples, elapsed, ran_out)
+def measure(port, phases, *, seconds, clients, every, blocks=2, raw=None):
+    """Both rows; ``phases``: the URLs of the row without and of the one with writes;
+    ``seconds`` per row, in ``blocks`` blocks that alternate with the other row's."""
+    feeds = [Feed(phases[0]), Feed(phases[1])]
+    block = seconds / blocks
+    without_samples, with_samples, saves = [], [], []
+    without_elapsed = with_elapsed = 0.0
+    for _ in range(blocks):
+        samples, elapsed = run_clients(port, feeds[0], seconds=block, clients=clients)
+        without_samples += samples
+        without_elapsed += elapsed
+        writer = start_writer(every, block)
+        try:
+            samples, elapsed = run_clients(port, feeds[1], seconds=block, clients=clients)
+        finally:
+            saves += finish_writer(writer)
+        with_samples += samples
+        with_elapsed += elapsed
+    without = phase_report(without_samples, without_elapsed, feeds[0].used_up)
+    with_writes = phase_report(with_samples, with_elapsed, feeds[1].used_up)
     if raw:
-        dump(f"{raw}-without.jsonl", samples, [])
-    writer = start_writer(every, seconds)
-    try:
-        samples, elapsed, ran_out = run_clients(port, phases[1], seconds=seconds, clients=clients)
-    finally:
-        saves = finish_writer(writer)
-    with_writes = phase_report(samples, elapsed, ran_out)
-    if raw:
-        dump(f"{raw}-with.jsonl", samples, saves)
+        dump(f"{raw}-without.jsonl", without_samples, [])
+        dump(f"{raw}-with.jsonl", with_samples, saves)
     done = [save for save in saves if "error" not in save]
     commits = [save["at"] for save in done]
     after = [
         s.ms
-        for s in samples
+        for s in with_samples
         if s.status == 200 and any(0 <= s.started - at < AFTER_SAVE_SECONDS for at in commits)
     ]
-    patching = [s.server_ms for s in samples if s.index_changed and s.server_ms is not None]
+    patching = [s.server_ms for s in with_samples if s.index_changed and s.server_ms is not None]
     with_writes.update(
         patching_n=len(patching),
         patching_server_median_ms=_ms(statistics.median(patching)) if patching else None,
@@ -161,6 +184,7 @@ def measure(port, phases, *, seconds, clients, every, raw=None):
     return {
         "clients": clients,
         "seconds": seconds,
+        "blocks": blocks,
         "save_every": every,
         "without_writes": without,
         "with_writes": with_writes,
