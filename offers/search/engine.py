@@ -17,7 +17,7 @@ import logging
 import threading
 import time
 
-from django.db import connection, connections, transaction
+from django.db import DatabaseError, connection, connections, transaction
 
 from offers.models import CatalogChange, CatalogVersion
 
@@ -105,8 +105,8 @@ def _snapshot():
 
 
 def _changes_since(index):
-    """(token, last change id, offer ids changed since ``index``), or None when only a new
-    build can bring the index up to date."""
+    """(token, first and last change id, offer ids changed since ``index``), or None when
+    only a new build can bring the index up to date."""
     state = CatalogVersion.state()
     if state is None:
         return None
@@ -119,9 +119,31 @@ def _changes_since(index):
         changed = list(log.values_list("offer_id", flat=True).distinct())
     if None in changed or len(changed) > PATCH_UP_TO:
         return None
-    if first is not None and last - first > 2 * CHANGES_KEPT:
-        CatalogChange.objects.filter(pk__lt=last - CHANGES_KEPT).delete()
-    return token, last, changed
+    return token, first, last, changed
+
+
+def _delete_old_changes(below):
+    try:
+        CatalogChange.objects.filter(pk__lt=below).delete()
+    except DatabaseError:
+        logger.warning("pruning the catalogue change log failed", exc_info=True)
+    finally:
+        if threading.current_thread() is not threading.main_thread():
+            connections.close_all()
+
+
+def _prune(first, last):
+    """Delete the log's oldest entries once it has grown to twice what it keeps: outside the
+    patch's snapshot (two workers deleting the same rows merely wait for each other) and,
+    outside a transaction, in a thread of its own (after a bulk load that is many rows)."""
+    if first is None or last - first <= 2 * CHANGES_KEPT:
+        return
+    if connection.in_atomic_block:
+        _delete_old_changes(last - CHANGES_KEPT)
+    else:
+        threading.Thread(
+            target=_delete_old_changes, args=(last - CHANGES_KEPT,), daemon=True
+        ).start()
 
 
 def patched_index(index):
@@ -131,11 +153,12 @@ def patched_index(index):
             changes = _changes_since(index)
             if changes is None:
                 return None
-            token, last, changed = changes
+            token, first, last, changed = changes
             if token == index.version:
                 return index
             patched = patching.patched(index, token, last, changed)
         _install(patched)
+        _prune(first, last)
         return patched
     except Exception:
         logger.exception("patching the search index failed")
