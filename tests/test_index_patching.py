@@ -208,7 +208,7 @@ def test_after_a_committed_write_the_next_request_sees_it_patched(client):
     offer = make_offer(vocab, title="Roboter bauen")
     engine.reset()
     try:
-        engine._install(SearchIndex.build())  # what the worker's build thread does
+        engine._State.index = SearchIndex.build()  # what the worker's build thread installs
         built = engine.engine()
         assert isinstance(built, SearchIndex) and not built.tentative
         for n in range(3):

@@ -113,6 +113,8 @@ def _changes_since(index):
     token, first, last = state
     if first is not None and index.change_id < first - 1:
         return None  # the log no longer reaches back to the index
+    if (last or 0) < index.change_id:
+        return None  # the log went back (a flushed or restored database): build anew
     changed = []
     if last is not None and last > index.change_id:
         log = CatalogChange.objects.filter(pk__gt=index.change_id, pk__lte=last)
@@ -207,10 +209,11 @@ def engine(version=None):
 
 
 def wait_for_build(timeout=60):
-    """Wait for this worker's background build, if one runs (tests and benchmarks)."""
-    thread = _State.thread
-    if thread is not None:
-        thread.join(timeout)
+    """Wait for this worker's background builds, if any run (tests and benchmarks): an
+    older one still running would install its index after a newer one."""
+    for thread in threading.enumerate():
+        if thread.name == "search-index" and thread is not threading.current_thread():
+            thread.join(timeout)
 
 
 def reset():
