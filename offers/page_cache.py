@@ -114,6 +114,24 @@ def _storable(request, response):
     )
 
 
+# Functions ``(request, response) -> None`` that fill a page's per-visitor parts (a form
+# token, a visitor's own list) into the response after the page cache: the stored page holds
+# only placeholders, so it stays the same for everybody. Registered by apps in ``ready()``.
+PERSONALIZERS = []
+
+
+def personalizer(func):
+    """Register ``func`` to run on every response ``catalog_page`` returns, hit or miss."""
+    PERSONALIZERS.append(func)
+    return func
+
+
+def _personalized(request, response):
+    for func in PERSONALIZERS:
+        func(request, response)
+    return response
+
+
 def catalog_page(view, *, params=()):
     """Serve ``view``'s pages from the ``pages`` cache while the catalogue version is
     unchanged. ``params``: the query parameters the view reads (or a function returning
@@ -123,10 +141,10 @@ def catalog_page(view, *, params=()):
     @functools.wraps(view)
     def cached_view(request, *args, **kwargs):
         if request.method not in ("GET", "HEAD") or not set(request.GET) <= set(read_params()):
-            return view(request, *args, **kwargs)
+            return _personalized(request, view(request, *args, **kwargs))
         version = request.catalog_version = CatalogVersion.current()
         if version is None:  # a flushed database: nothing to key on
-            return view(request, *args, **kwargs)
+            return _personalized(request, view(request, *args, **kwargs))
         key = _key(version, request)
         try:
             stored = caches["pages"].get(key)
@@ -138,14 +156,14 @@ def catalog_page(view, *, params=()):
             response = HttpResponse(content)
             for name, value in headers:
                 response[name] = value
-            return response
+            return _personalized(request, response)
         response = view(request, *args, **kwargs)
         if _storable(request, response):
             try:
                 caches["pages"].set(key, (response.content, list(response.items())))
             except Exception:
                 logger.exception("writing the page cache failed")
-        return response
+        return _personalized(request, response)
 
     # Pages that show the catalogue; tests/test_freshness.py finds them by this mark.
     cached_view.reads_catalog = True
