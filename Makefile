@@ -6,9 +6,17 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/retribus
 DEV_ENV := DEBUG=1
 PORT ?= 8000
 
-.PHONY: install run demo-data messages lint migrations-check browser nginx a11y-tools test test-sqlite test-postgres bench clean
+.PHONY: install pdf-libs run demo-data messages lint migrations-check browser nginx a11y-tools test test-sqlite test-postgres bench clean
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed pdf-libs
+
+# Pango for WeasyPrint (PDF handouts and the Kooperationshandbuch), from Debian when missing.
+pdf-libs:
+	@if ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so.0'; then :; \
+	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing Debian's Pango for WeasyPrint"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null; \
+	else echo "NOTICE: Pango is missing and cannot be installed here: PDFs cannot be made"; fi
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
