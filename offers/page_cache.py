@@ -114,20 +114,23 @@ def _storable(request, response):
     )
 
 
-# Functions ``(request, response) -> None`` that fill a page's per-visitor parts (a form
-# token, a visitor's own list) into the response after the page cache: the stored page holds
-# only placeholders, so it stays the same for everybody. Registered by apps in ``ready()``.
-PERSONALIZERS = []
+# Functions ``(request, response) -> None`` run on every response ``catalog_page`` returns,
+# from the cache or freshly rendered: they fill in a page's per-visitor parts (a form token,
+# a visitor's own list) after the cache, so that the stored page holds only placeholders and
+# stays the same for everybody, or note what was asked (the search log). Registered by apps
+# in ``AppConfig.ready()`` with ``@page_cache.per_request``; each must be cheap and must not
+# raise.
+PER_REQUEST = []
 
 
-def personalizer(func):
-    """Register ``func`` to run on every response ``catalog_page`` returns, hit or miss."""
-    PERSONALIZERS.append(func)
+def per_request(func):
+    """Register ``func(request, response)`` to run on every response of a cached page."""
+    PER_REQUEST.append(func)
     return func
 
 
 def _personalized(request, response):
-    for func in PERSONALIZERS:
+    for func in PER_REQUEST:
         func(request, response)
     return response
 
