@@ -12,7 +12,7 @@ triggers (tests/test_freshness.py notices). Before the log
 existed (migrations 0006 and 0008) the triggers only replaced the token.
 """
 
-from .models import CATALOG_TABLES, PAGES_ONLY, REBUILD
+from .models import CATALOG_TABLES, PAGES_ONLY, PAGES_ONLY_CHANGE, REBUILD
 
 EVENTS = ("INSERT", "UPDATE", "DELETE")
 
@@ -29,7 +29,7 @@ $$ LANGUAGE plpgsql;
 # the schema editor has passed the statement through the driver.
 POSTGRES_LOG = """
     IF TG_ARGV[0] = '{pages_only}' THEN
-        NULL;
+        INSERT INTO {log} (offer_id) VALUES ({pages_only_change});
     ELSIF TG_ARGV[0] = '{rebuild}' OR TG_OP = 'TRUNCATE' THEN
         INSERT INTO {log} (offer_id) VALUES (NULL);
     ELSIF TG_OP = 'INSERT' THEN
@@ -86,8 +86,10 @@ def _log_table(apps):
 
 
 def _sqlite_log(log, offer_column, event):
-    if log is None or offer_column == PAGES_ONLY:
+    if log is None:
         return ""
+    if offer_column == PAGES_ONLY:
+        return f"INSERT INTO {log} (offer_id) VALUES ({PAGES_ONLY_CHANGE});"
     if offer_column == REBUILD:
         return f"INSERT INTO {log} (offer_id) VALUES (NULL);"
     rows = {"INSERT": ["NEW"], "DELETE": ["OLD"], "UPDATE": ["NEW", "OLD"]}[event]
@@ -142,7 +144,12 @@ def watch_tables(apps, schema_editor):
         log_sql = (
             ""
             if log is None
-            else POSTGRES_LOG.format(log=log, rebuild=REBUILD, pages_only=PAGES_ONLY)
+            else POSTGRES_LOG.format(
+                log=log,
+                rebuild=REBUILD,
+                pages_only=PAGES_ONLY,
+                pages_only_change=PAGES_ONLY_CHANGE,
+            )
         )
         schema_editor.execute(POSTGRES_FUNCTION.format(version=version, log=log_sql))
         for table, offer_column in _tables(apps):

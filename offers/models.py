@@ -659,6 +659,9 @@ class Offer(models.Model):
 # What a write to a catalogue table means for the search index (``CATALOG_TABLES``).
 REBUILD = "*"  # the index is built anew (a taxonomy or a provider changed)
 PAGES_ONLY = "-"  # only pages show the table; the index stays as it is
+# What the change log holds for a write to a PAGES_ONLY table (no offer has id 0): the
+# index stays, the pages that show such rows (offer and provider pages) are rendered anew.
+PAGES_ONLY_CHANGE = 0
 
 # Every table a public catalogue page or the search index reads, as model labels
 # ("Offer.sectors": its link table), each with the column that names the offer a row
@@ -726,7 +729,8 @@ class CatalogVersion(models.Model):
 class CatalogChange(models.Model):
     """One offer that a catalogue write touched, logged by the same triggers that replace
     the token (``offers/freshness.py``); ``offer_id`` None: a write the search index cannot
-    patch (a taxonomy or a provider changed). A worker whose index is older than the token
+    patch (a taxonomy or a provider changed); ``PAGES_ONLY_CHANGE``: a write only pages show
+    (a contact person). A worker whose index is older than the token
     reads the log since its index and patches just those offers (``offers/search/engine.py``).
     Writers are serialised by the lock on the version row, so ids grow in commit order."""
 

@@ -19,7 +19,7 @@ import time
 
 from django.db import DatabaseError, connection, connections, transaction
 
-from offers.models import CatalogChange, CatalogVersion
+from offers.models import PAGES_ONLY_CHANGE, CatalogChange, CatalogVersion
 
 from . import patching
 from .index import SearchIndex
@@ -105,8 +105,8 @@ def _snapshot():
 
 
 def _changes_since(index):
-    """(token, first and last change id, offer ids changed since ``index``), or None when
-    only a new build can bring the index up to date."""
+    """(token, first and last change id, offer ids changed since ``index``, whether a table
+    only pages show changed), or None when only a new build can bring the index up to date."""
     state = CatalogVersion.state()
     if state is None:
         return None
@@ -121,7 +121,10 @@ def _changes_since(index):
         changed = list(log.values_list("offer_id", flat=True).distinct())
     if None in changed or len(changed) > PATCH_UP_TO:
         return None
-    return token, first, last, changed
+    pages_only = PAGES_ONLY_CHANGE in changed
+    if pages_only:
+        changed.remove(PAGES_ONLY_CHANGE)
+    return token, first, last, changed, pages_only
 
 
 def _delete_old_changes(below):
@@ -155,7 +158,7 @@ def patched_index(index):
             changes = _changes_since(index)
             if changes is None:
                 return None
-            token, first, last, changed = changes
+            token, first, last, changed, _pages_only = changes
             if token == index.version:
                 return index
             patched = patching.patched(index, token, last, changed)
