@@ -157,6 +157,47 @@ def test_counts_of_a_facet_ignore_its_own_selection_but_respect_the_others(vocab
     assert counts["grade"][5] == 0
 
 
+def test_ticking_a_value_beside_a_selection_adds_what_the_additions_say(vocab):
+    # Two offers are both a company visit and in the sector the pupil already ticked.
+    make_offer(vocab, title="Praktikum IT", offer_type=vocab["praktikum"], sectors=[vocab["it"]])
+    make_offer(vocab, title="Praktikum Chemie", offer_type=vocab["praktikum"])
+    make_offer(vocab, title="Workshop IT", offer_type=vocab["workshop"], sectors=[vocab["it"]])
+    make_offer(vocab, title="Workshop Chemie", offer_type=vocab["workshop"])
+    make_offer(vocab, title="Workshop Chemie 2", offer_type=vocab["workshop"])
+    vocabulary = Vocabulary.load()
+    spec = SearchSpec(type=("praktikum",))
+
+    result = sql.search(spec, vocabulary)
+
+    assert result.total == 2
+    # The plain count promises three workshops, but ticking one gives 2 + 3 = 5 results.
+    assert result.counts["type"]["workshop"] == 3
+    assert result.additions == {"type": {"praktikum": 0, "workshop": 3, "vortrag": 0}}
+    ticked = spec.replace(type=("praktikum", "workshop"))
+    assert matching_offers(ticked, vocabulary).count() == result.total + 3
+    # A facet without a selection has no additions: its counts already say what ticking gives.
+    assert "sector" not in result.additions
+
+
+def test_additions_equal_the_reference_and_the_growth_of_the_result(vocab):
+    rng = random.Random(20261202)
+    random_catalogue(vocab, rng)
+    vocabulary = Vocabulary.load()
+    checked = 0
+    for _ in range(25):
+        spec = random_spec(rng, vocabulary)
+        additions = sql.grouped_additions(spec, vocabulary)
+        assert additions == sql.reference_additions(spec, vocabulary), spec
+        total = matching_offers(spec, vocabulary).count()
+        for name, adds in additions.items():
+            for key, n in adds.items():
+                if key not in spec.selected(name):
+                    ticked = spec.replace(**{name: (*spec.selected(name), key)})
+                    assert matching_offers(ticked, vocabulary).count() == total + n, (spec, key)
+                    checked += 1
+    assert checked > 20
+
+
 def test_an_offer_in_a_broad_sector_and_its_finer_field_counts_once(vocab):
     make_offer(vocab, sectors=[vocab["mint"], vocab["chemie"], vocab["physik"]])
     make_offer(vocab, sectors=[vocab["chemie"], vocab["physik"]])

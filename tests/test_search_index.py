@@ -2,8 +2,9 @@
 
 For a few hundred random searches over generated offers (every facet, grade, class size,
 German text with websearch syntax, every sort, several pages) the index's page of offers,
-its total, every facet count and the empty-state counts equal the SQL engine's, and for a
-share of them the one-COUNT-per-value reference engine's. Publishing, archiving and editing
+its total, every facet count, what ticking a value adds to a facet with a selection and the
+empty-state counts equal the SQL engine's, and for a share of them the one-COUNT-per-value
+reference engine's. Publishing, archiving and editing
 links replace the catalogue token, and the next search answers from a new index.
 """
 
@@ -75,10 +76,21 @@ def random_search(rng, vocabulary):
 def assert_same(index, spec, vocabulary, *, per_page, reference=False):
     """The index against ``facets.search``, the SQL engine, on the same data."""
     count_facets = sql.reference_counts if reference else sql.grouped_counts
-    plain = sql.search(spec, vocabulary, per_page=per_page, count_facets=count_facets)
+    count_additions = sql.reference_additions if reference else sql.grouped_additions
+    plain = sql.search(
+        spec,
+        vocabulary,
+        per_page=per_page,
+        count_facets=count_facets,
+        count_additions=count_additions,
+    )
     fast = index.search(spec, per_page=per_page)
     assert fast.total == plain.total, spec
     assert fast.counts == plain.counts, spec
+    assert fast.additions == plain.additions, spec
+    assert set(fast.additions) == {
+        name for name in spec.active_filters if name != "q" and facets.get(name).multiple
+    }, spec
     assert fast.relaxations == plain.relaxations, spec
     assert fast.page.number == plain.page.number, spec
     assert [offer.pk for offer in fast.page] == [offer.pk for offer in plain.page], spec

@@ -10,8 +10,10 @@ index answers the same ``SearchResult`` from numpy arrays held by each worker:
   declared, read here once for all facets.
 * A request ORs the bitsets of each active filter's ticked values into one mask per filter;
   a facet's counts are, per value, the population count of its bitset ANDed with every
-  *other* mask (disjunctive counts); the results are the positions passing all masks, in
-  stored order; only the page's twenty offers are read from the database.
+  *other* mask (disjunctive counts); in a facet with a selection, what ticking a value adds
+  is its bitset ANDed with the other masks and the complement of the facet's own;
+  the results are the positions passing all masks, in stored order; only the page's twenty
+  offers are read from the database.
 * Text stays in the database (``text.py``): one query returns the ids (and ranks) of the
   matching offers, cached per query string for the life of the index.
 
@@ -259,6 +261,13 @@ class SearchIndex:
             facet.name: self.facets[facet.name].counts(self._all(masks, facet.name))
             for facet in facets.counted()
         }
+        additions = {}
+        for facet in facets.counted():
+            if facet.multiple and facet.name in masks:
+                # Offers matching the other filters but none of the facet's ticked values.
+                others = self._all(masks, facet.name)
+                base = np.bitwise_and(self.alive if others is None else others, ~masks[facet.name])
+                additions[facet.name] = self.facets[facet.name].counts(base)
         relaxed = {}
         if total == 0:
             for name in masks:
@@ -269,7 +278,14 @@ class SearchIndex:
         stop = start + per_page
         ids = self.ids[self._ordered(spec, matching, stop)[start:stop]].tolist()
         page = Page(self._offers_in_order(ids), number, paginator)
-        return SearchResult(spec=spec, page=page, total=total, counts=counts, relaxations=relaxed)
+        return SearchResult(
+            spec=spec,
+            page=page,
+            total=total,
+            counts=counts,
+            relaxations=relaxed,
+            additions=additions,
+        )
 
     def forget_page_offers(self):
         """Drop the offers kept for result pages, as a new index starts (benchmarks)."""

@@ -176,3 +176,7 @@ class SearchResult:
     """Facet name → {value key → count}; every value of every counted facet, zeros included."""
     relaxations: dict = field(default_factory=dict)
     """Only for an empty result: filter name → results without that filter."""
+    additions: dict = field(default_factory=dict)
+    """For each multi-valued facet with a selection: value key → the results ticking that
+    value would add (its offers matching the other filters but none of the ticked values);
+    values in one facet are OR-ed, so the plain count would promise too many."""

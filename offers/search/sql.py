@@ -74,6 +74,34 @@ def grouped_counts(spec, vocabulary):
     }
 
 
+def _addable(spec, vocabulary):
+    """The multi-valued counted facets with a selection, each with the offers that match
+    every other filter but none of its ticked values."""
+    for facet in facets.counted():
+        selected = spec.selected(facet.name)
+        if facet.multiple and selected:
+            others = matching_offers(spec, vocabulary, without=facet.name)
+            yield facet, others.exclude(facet.condition(selected, vocabulary))
+
+
+def reference_additions(spec, vocabulary):
+    """What ticking each value of a facet with a selection adds, one ``COUNT`` per value."""
+    return {
+        facet.name: {
+            key: base.filter(facet.condition((key,), vocabulary)).count()
+            for key, _label in vocabulary.choices(facet.name)
+        }
+        for facet, base in _addable(spec, vocabulary)
+    }
+
+
+def grouped_additions(spec, vocabulary):
+    """The same numbers as ``reference_additions`` in one grouped query per such facet."""
+    return {
+        facet.name: facet.sql_counts(base, vocabulary) for facet, base in _addable(spec, vocabulary)
+    }
+
+
 def relaxations(spec, vocabulary):
     """For each active filter, how many results the search has without it – one query."""
     active = spec.active_filters
@@ -92,9 +120,17 @@ def relaxations(spec, vocabulary):
     return {name: totals[f"without_{name}"] for name in active}
 
 
-def search(spec, vocabulary, *, per_page=PER_PAGE, count_facets=grouped_counts):
+def search(
+    spec,
+    vocabulary,
+    *,
+    per_page=PER_PAGE,
+    count_facets=grouped_counts,
+    count_additions=grouped_additions,
+):
     """The page of results ``spec`` asks for (the last one if it asks past the end),
-    the total, the facet counts and, when nothing matches, the counts without each filter.
+    the total, the facet counts, what ticking a value adds to a facet with a selection
+    and, when nothing matches, the counts without each filter.
     """
     results = order_offers(matching_offers(spec, vocabulary), spec).for_cards()
     page = Paginator(results, per_page).get_page(spec.page)
@@ -105,6 +141,7 @@ def search(spec, vocabulary, *, per_page=PER_PAGE, count_facets=grouped_counts):
         total=total,
         counts=count_facets(spec, vocabulary),
         relaxations=relaxations(spec, vocabulary) if total == 0 else {},
+        additions=count_additions(spec, vocabulary),
     )
 
 
@@ -136,9 +173,14 @@ class CachedSearch:
         def summary():
             total = matching_offers(spec, vocabulary).count()
             relaxed = relaxations(spec, vocabulary) if total == 0 else {}
-            return total, grouped_counts(spec, vocabulary), relaxed
+            counts, additions = (
+                grouped_counts(spec, vocabulary),
+                grouped_additions(spec, vocabulary),
+            )
+            return total, counts, relaxed, additions
 
-        total, counts, relaxed = self._cached(f"summary:{filters_only.key()}", summary)
+        key = f"summary:{filters_only.key()}"
+        total, counts, relaxed, additions = self._cached(key, summary)
         paginator, number, start = page_window(total, spec.page, per_page)
 
         def page_ids():
@@ -148,4 +190,11 @@ class CachedSearch:
         key = f"ids:{spec.replace(page=number).key()}:{per_page}"
         ids = self._cached(key, page_ids) if total else []
         page = Page(Offer.objects.for_cards().in_order_of(ids), number, paginator)
-        return SearchResult(spec=spec, page=page, total=total, counts=counts, relaxations=relaxed)
+        return SearchResult(
+            spec=spec,
+            page=page,
+            total=total,
+            counts=counts,
+            relaxations=relaxed,
+            additions=additions,
+        )

@@ -84,14 +84,19 @@ def suggestions(result, vocabulary):
     return sorted(found, key=lambda item: -item["count"])
 
 
-def _option(name, key, label, children, spec, counts):
+def _option(name, key, label, children, spec, result):
+    """One checkbox: its count, and in a facet with a selection what ticking it adds
+    (``adds``, None otherwise); a ticked option adds nothing and shows its count."""
+    selected = key in spec.selected(name)
+    additions = result.additions.get(name)
     return {
         "key": key,
         "label": label,
-        "count": counts[name][key],
-        "selected": key in spec.selected(name),
+        "count": result.counts[name][key],
+        "adds": None if additions is None or selected else additions[key],
+        "selected": selected,
         "id": f"f-{name}-{key}",
-        "children": [_option(name, *child, spec, counts) for child in children],
+        "children": [_option(name, *child, spec, result) for child in children],
     }
 
 
@@ -104,22 +109,29 @@ def _visible(option, expand_all):
     return option["count"] > 0 or ticked
 
 
-def facet_panels(spec, vocabulary, counts):
+def facet_panels(spec, vocabulary, result):
     """The multi-valued facets as fieldsets: options with a count or a tick, finer ones
     nested, in the groups the facet gives them (sectors by track)."""
     panels = []
     for facet in facets.counted():
         if not facet.multiple:
             continue
-        expand_all = len(counts[facet.name]) <= EXPAND_ALL_UP_TO
+        expand_all = len(result.counts[facet.name]) <= EXPAND_ALL_UP_TO
         groups = []
         for legend, tree in facet.option_tree(vocabulary):
-            options = [_option(facet.name, *node, spec, counts) for node in tree]
+            options = [_option(facet.name, *node, spec, result) for node in tree]
             options = [option for option in options if _visible(option, expand_all)]
             if options:
                 groups.append({"legend": legend, "options": options})
         if groups:
-            panels.append({"name": facet.name, "legend": facet.label, "groups": groups})
+            panels.append(
+                {
+                    "name": facet.name,
+                    "legend": facet.label,
+                    "groups": groups,
+                    "adds": facet.name in result.additions,
+                }
+            )
     return panels
 
 
@@ -159,7 +171,7 @@ def search(request):
         return bad_request(request, filterset)
     spec = filterset.spec
     result = search_engine.search(spec)
-    return render(
+    response = render(
         request,
         "offers/search.html",
         {
@@ -167,7 +179,7 @@ def search(request):
             "result": result,
             "page_obj": result.page,
             "query": urlencode(spec_params(spec, page=False)),
-            "panels": facet_panels(spec, vocabulary, result.counts),
+            "panels": facet_panels(spec, vocabulary, result),
             "grades": grade_options(spec, result.counts),
             "sorts": list(SORTS.items()),
             "chips": active_chips(spec, vocabulary),
@@ -177,3 +189,7 @@ def search(request):
             "max_query_length": MAX_QUERY_LENGTH,
         },
     )
+    # The same for every visitor, so the page cache keeps it with the page: the search log
+    # (insights/search_log.py) reads it after the cache, and takes it off.
+    response["X-Result-Count"] = str(result.total)
+    return response
