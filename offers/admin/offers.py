@@ -7,26 +7,33 @@ Its actions are in ``actions``, its import page in ``import_view``.
 from django.conf import settings
 from django.contrib import admin
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import get_m2m_reverse_field_name
 
+from ..durations import duration_label
 from ..models import ContactPerson, Offer, Provider
 from .actions import EXPORT_ACTIONS, WORKFLOW_ACTIONS, duplicate
 from .import_view import OfferImportMixin
 from .list_filters import (
     ConfirmationFilter,
+    PendingChangeFilter,
     ProviderFilter,
     RegionFilter,
     SectorFilter,
     TrackFilter,
+    autocomplete_filter_media,
 )
+from .offer_form import OfferAdminForm, sector_label
+from .revisions import RevisionAdminMixin
 from .scoping import ALL_PROVIDERS, ProviderScopedAdmin
 
 
 @admin.register(Offer)
-class OfferAdmin(OfferImportMixin, ProviderScopedAdmin):
+class OfferAdmin(RevisionAdminMixin, OfferImportMixin, ProviderScopedAdmin):
+    form = OfferAdminForm
     list_display = [
         "title",
         "code",
@@ -34,11 +41,12 @@ class OfferAdmin(OfferImportMixin, ProviderScopedAdmin):
         "offer_type",
         "grades",
         "served_regions",
-        "status",
+        "workflow_status",
         "confirmation",
     ]
     list_filter = [
         "status",
+        PendingChangeFilter,
         ConfirmationFilter,
         TrackFilter,
         SectorFilter,
@@ -72,7 +80,7 @@ class OfferAdmin(OfferImportMixin, ProviderScopedAdmin):
             {
                 "fields": [
                     "duration_text",
-                    ("duration_min_minutes", "duration_max_minutes"),
+                    "duration",
                     ("participants_min", "participants_max"),
                     "participants_note",
                 ]
@@ -112,18 +120,43 @@ class OfferAdmin(OfferImportMixin, ProviderScopedAdmin):
     ]
 
     class Media:
-        css = {"all": ["css/admin-offers.css"]}
+        css = {"all": ["css/admin-offers.css", "css/admin-curation.css"]}
+
+    @property
+    def media(self):
+        return super().media + autocomplete_filter_media()
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("regions")
 
     # -- columns --
 
-    @admin.display(description=_("grades"), ordering="grade_min")
+    # Short column labels ("column" context) keep the list within a laptop's width.
+    @admin.display(description=pgettext_lazy("column", "grades"), ordering="grade_min")
     def grades(self, offer):
         return offer.grades_label
 
-    @admin.display(description=_("served regions"))
+    @admin.display(description=_("status"), ordering="status")
+    def workflow_status(self, offer):
+        """The status, and a link to the change waiting for review if there is one."""
+        status = offer.get_status_display()
+        if not getattr(offer, "has_pending_revision", False):
+            return status
+        return format_html(
+            '{}<br><a class="pending-change" href="{}">{}</a>',
+            status,
+            reverse("admin:offers_offer_revision", args=[offer.pk]),
+            gettext("change waiting"),
+        )
+
+    @admin.display(description=_("duration for the search"))
+    def duration(self, offer):
+        label = duration_label(
+            offer.duration_min_minutes, offer.duration_max_minutes, offer.duration_unit
+        )
+        return label or "–"
+
+    @admin.display(description=pgettext_lazy("column", "served regions"))
     def served_regions(self, offer):
         # One name and a count keep the column narrow; the tooltip names them all.
         names = [region.name for region in offer.regions.all()]
@@ -170,13 +203,16 @@ class OfferAdmin(OfferImportMixin, ProviderScopedAdmin):
         return initial
 
     def save_model(self, request, obj, form, change):
-        if not self.has_publish_permission(request):
-            # Provider editors cannot publish: every save of theirs goes to the coordinators.
+        if not self.has_publish_permission(request) and not self.proposes_revision(
+            request, obj, change
+        ):
+            # Provider editors cannot publish: a save of a draft goes to the coordinators. (A
+            # published offer stays online; the change waits as a revision: ``revisions``.)
             obj.status = Offer.Status.REVIEW
         super().save_model(request, obj, form, change)
 
     def response_change(self, request, obj):
-        if not self.has_publish_permission(request):
+        if not self.has_publish_permission(request) and not hasattr(request, "offer_revision"):
             self.message_user(
                 request, gettext("The offer was sent to the coordinators for review.")
             )
@@ -195,17 +231,12 @@ class OfferAdmin(OfferImportMixin, ProviderScopedAdmin):
         form_class = super().get_form(request, obj, change, **kwargs)
         version_id = getattr(request, "restoring_version", None)
         if version_id is None:
+            # A provider editor's form shows the change of theirs that waits for review.
+            old_values = self.pending_initial(request, obj)
+        else:
+            old_values = self.version_initial(version_id, form_class)
+        if old_values is None:
             return form_class
-        record = Offer.history.filter(history_id=version_id).first()
-        if record is None:
-            return form_class
-        old_values = {}
-        for m2m_field in Offer._meta.many_to_many:
-            if m2m_field.name in form_class.base_fields:
-                target = get_m2m_reverse_field_name(m2m_field)
-                old_values[m2m_field.name] = [
-                    getattr(row, f"{target}_id") for row in getattr(record, m2m_field.name).all()
-                ]
 
         class VersionForm(form_class):
             def __init__(self, *args, **kwargs):
@@ -214,6 +245,26 @@ class OfferAdmin(OfferImportMixin, ProviderScopedAdmin):
                     self.initial.update(old_values)
 
         return VersionForm
+
+    def version_initial(self, version_id, form_class):
+        record = Offer.history.filter(history_id=version_id).first()
+        if record is None:
+            return None
+        old_values = {}
+        for m2m_field in Offer._meta.many_to_many:
+            if m2m_field.name in form_class.base_fields:
+                target = get_m2m_reverse_field_name(m2m_field)
+                old_values[m2m_field.name] = [
+                    getattr(row, f"{target}_id") for row in getattr(record, m2m_field.name).all()
+                ]
+        return old_values
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name == "sectors" and field is not None:
+            field.label_from_instance = sector_label
+            field.queryset = field.queryset.select_related("track")
+        return field
 
     # -- the list page: stale offers and the import/export links --
 
