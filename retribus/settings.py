@@ -58,11 +58,19 @@ INSTALLED_APPS = [
     "django_rq",
     "csp",
     "axes",
+    "django.contrib.sitemaps",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "opendata",
     "pages",
     "operations",
     "offers",
     "network",
+    "bookings",
     "demo",
+    "schooldesk",
+    "insights",
 ]
 
 MIDDLEWARE = [
@@ -76,6 +84,9 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    # Fills the Merkliste placeholders of pages the page cache did not serve (inside CSRF,
+    # so that a form token asked for there still sets its cookie).
+    "schooldesk.markers.MarkerMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -298,6 +309,9 @@ PASSWORD_RESET_MAILS_PER_CLIENT = 10
 # --- Curation ------------------------------------------------------------------------------
 # Published offers whose last confirmation is older than this are flagged for follow-up.
 OFFER_STALE_AFTER_DAYS = int(os.environ.get("OFFER_STALE_AFTER_DAYS", "365"))
+# Public searches are counted in each worker's memory and written this often (insights/
+# search_log.py); 0 writes only when asked (the tests do).
+SEARCH_LOG_FLUSH_SECONDS = float(os.environ.get("SEARCH_LOG_FLUSH_SECONDS", "10"))
 # Uploaded import files wait here between the dry run and the confirmed import.
 OFFER_IMPORT_DIR = Path(
     os.environ.get("OFFER_IMPORT_DIR", Path(tempfile.gettempdir()) / "retribus-imports")
@@ -356,3 +370,40 @@ MIDDLEWARE.insert(
 RESTORE_SAFETY_DIR = Path(os.environ.get("RESTORE_SAFETY_DIR", BASE_DIR / "backups"))
 # A database outage is logged at most once per this many seconds per worker.
 OUTAGE_LOG_INTERVAL = float(os.environ.get("OUTAGE_LOG_INTERVAL", "30"))
+
+# --- Open data (opendata/: API, downloads, feeds, widget; described on /daten/) -----------
+# The licence the coordinators publish the catalogue under, named on /daten/, in the API's
+# schema and the downloads.
+OPEN_DATA_LICENSE = {
+    "name": os.environ.get("OPEN_DATA_LICENSE_NAME", "CC BY 4.0"),
+    "url": os.environ.get(
+        "OPEN_DATA_LICENSE_URL", "https://creativecommons.org/licenses/by/4.0/deed.de"
+    ),
+}
+# Requests per minute and client address the JSON API answers (then 429).
+OPEN_DATA_API_REQUESTS_PER_MINUTE = int(os.environ.get("OPEN_DATA_API_REQUESTS_PER_MINUTE", "120"))
+# A download holds at most this many offers (the first ones in the search's order).
+OPEN_DATA_DOWNLOAD_MAX = int(os.environ.get("OPEN_DATA_DOWNLOAD_MAX", "5000"))
+REST_FRAMEWORK = {
+    # Anonymous and read-only: no session, no cookie, no CSRF token.
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "ReTriBuS open data API",
+    "DESCRIPTION": (
+        "Read-only JSON API of the published orientation offers; the search parameters are "
+        "the search page's. Described in German on /daten/."
+    ),
+    "VERSION": "1",
+    "LICENSE": OPEN_DATA_LICENSE,
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Swagger UI from our own static files (drf-spectacular-sidecar): the CSP allows no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}

@@ -31,6 +31,13 @@ def operations_state(settings, tmp_path_factory):
     settings.RESTORE_SAFETY_DIR = tmp_path_factory.mktemp("safety-copies")
 
 
+@pytest.fixture(autouse=True)
+def search_log_in_memory(settings):
+    """Searches are counted in memory but never written by the background writer, whose own
+    connection would commit rows outside the test's transaction (insights/search_log.py)."""
+    settings.SEARCH_LOG_FLUSH_SECONDS = 0
+
+
 @pytest.fixture
 def taxonomy(db):
     return factories.make_taxonomy()

@@ -13,6 +13,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from insights.codes import assign_codes
+
 from ..models import ContactPerson, Offer, Provider
 from .columns import OFFER_SCALARS, PROVIDER_KEYS, normalize
 from .links import write_links
@@ -38,6 +40,8 @@ def write_plan(plan, user, *, problems, progress=None):
             saved = _save_offers(plan.rows, providers, contacts)
             progress(3, 4)
             write_links(saved, user, reason)
+            # Published offers get their catalogue code, as publishing one in the admin does.
+            assign_codes([offer for _row_plan, offer, _is_new in saved])
             progress(4, 4)
     except DatabaseError as error:
         problems.append(

@@ -12,7 +12,7 @@ COORDINATION = "Koordination"
 PROVIDER_EDITORS = "Anbieter-Redaktion"
 READ_ONLY = "Lesezugriff"
 
-CURATED_APPS = ("offers", "network")
+CURATED_APPS = ("offers", "network", "bookings", "insights")
 TAXONOMIES = ("region", "track", "sector", "offertype", "schoolform", "subject")
 
 
@@ -51,6 +51,18 @@ def role_permissions():
                 ]
             )
             | Q(codename__in=[f"view_{name}" for name in TAXONOMIES])
+        )
+        # Their offers' dates, and answering the requests for their offers (bookings).
+        | Permission.objects.filter(
+            content_type__app_label="bookings",
+            codename__in=[
+                "view_session",
+                "add_session",
+                "change_session",
+                "delete_session",
+                "view_bookingrequest",
+                "change_bookingrequest",
+            ],
         ),
         # Everything, read-only.
         READ_ONLY: curated.filter(

@@ -1,0 +1,330 @@
+"""The numbers of the coordinators' dashboard, each as a ``Table`` (a title, column
+headings, rows) that the page shows beside its chart and offers as CSV.
+
+The gap matrix asks the search engine itself (``offers.search``): a cell's number is the
+search page's own count for the same filters, so a coordinator who follows the cell's link
+finds exactly that many offers. Catalogue numbers are cached under the catalogue version
+(``page_cache.cached``); the search counts are read from their small aggregated table.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, urlencode
+
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, TruncMonth
+from django.http import QueryDict
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from offers import page_cache
+from offers.models import CatalogVersion, Offer, Provider, Region, Sector, stale_before
+from offers.search.engine import engine
+from offers.search.forms import OfferFilterSet
+from offers.search.spec import SearchSpec
+from offers.views.search import search_url
+
+from .models import SearchCount
+
+# The dashboard's filters: those of the search page that describe who an offer is for.
+FILTERS = ("track", "type", "schoolform", "grade")
+# More districts than this are shown folded into their states.
+MAX_REGION_COLUMNS = 16
+# A search with this many results or fewer counts as one that found (almost) nothing.
+FEW_RESULTS = 2
+TOP_SEARCHES = 20
+TREND_MONTHS = 24
+
+
+@dataclass
+class Table:
+    name: str
+    title: str
+    headings: list
+    rows: list = field(default_factory=list)
+    description: str = ""
+
+    def csv_rows(self):
+        yield self.headings
+        for row in self.rows:
+            yield [cell["value"] if isinstance(cell, dict) else cell for cell in row]
+
+
+class BadFilters(ValueError):
+    """The dashboard's filters could not be read (a grade that is not a number)."""
+
+
+def read_filters(query_dict, vocabulary):
+    """The dashboard's filters as a ``SearchSpec`` (unknown values dropped, as the search
+    page does); ``BadFilters`` when a value cannot be read at all."""
+    data = QueryDict(mutable=True)
+    for name in FILTERS:
+        for value in query_dict.getlist(name):
+            data.appendlist(name, value)
+    filterset = OfferFilterSet(data, vocabulary=vocabulary)
+    if not filterset.is_valid():
+        raise BadFilters(", ".join(filterset.unreadable_parameters()))
+    spec = filterset.spec
+    return SearchSpec(**{name: getattr(spec, name) for name in FILTERS})
+
+
+def filter_params(spec):
+    """The query string of the dashboard's filters, for links and CSV downloads."""
+    params = [(name, value) for name in FILTERS for value in spec.selected(name)]
+    return urlencode(params)
+
+
+# --- Gap matrix ----------------------------------------------------------------------------
+
+
+def region_columns():
+    """The matrix's columns: the districts, or the states when there are too many."""
+    districts = list(
+        Region.objects.filter(level=Region.Level.DISTRICT).order_by("position", "name")
+    )
+    if len(districts) <= MAX_REGION_COLUMNS:
+        return districts or list(Region.objects.order_by("position", "name"))
+    return list(Region.objects.filter(level=Region.Level.STATE).order_by("position", "name"))
+
+
+def sector_rows(spec):
+    """The matrix's rows: the broad sectors and fields of study (finer fields count in the
+    broad one, as on the search page), of the chosen tracks, grouped by track."""
+    rows = Sector.objects.filter(parent=None).select_related("track")
+    if spec.track:
+        rows = rows.filter(track__slug__in=spec.track)
+    return list(rows.order_by("track__position", "track__name", "position", "name"))
+
+
+def gap_matrix(spec, version=None):
+    """{"columns": regions, "rows": [(sector, [(count, url), …])]}: for every broad sector and
+    region, the number of published offers the search page shows for the filters of
+    ``spec`` plus that sector and region. One search per region column: the sector facet's
+    counts of a search are, by definition, the totals with each sector added."""
+    version = version if version is not None else CatalogVersion.current()
+    search_engine = engine(version)
+    columns = region_columns()
+    rows = sector_rows(spec)
+
+    def compute():
+        counts = {}
+        for region in columns:
+            result = search_engine.search(spec.replace(region=(region.slug,)), per_page=1)
+            counts[region.slug] = {
+                row.slug: result.counts["sector"].get(row.slug, 0) for row in rows
+            }
+        return counts
+
+    counts = page_cache.cached("insights-matrix", version, spec.key(), compute)
+    matrix = []
+    for row in rows:
+        cells = []
+        for region in columns:
+            cell_spec = spec.replace(sector=(row.slug,), region=(region.slug,))
+            cells.append({"value": counts[region.slug][row.slug], "url": search_url(cell_spec)})
+        matrix.append((row, cells))
+    return {"columns": columns, "rows": matrix}
+
+
+def gap_table(matrix):
+    table = Table(
+        "gaps",
+        _("Published offers by sector and region"),
+        [_("Sector or field of study"), _("Track"), *(region.name for region in matrix["columns"])],
+        description=_("Cells with no offer are the gaps."),
+    )
+    for sector, cells in matrix["rows"]:
+        table.rows.append([sector.name, sector.track.name, *cells])
+    return table
+
+
+# --- Catalogue over time and curation --------------------------------------------------------
+
+
+def months_back(today, count):
+    """The first days of the ``count`` months up to ``today``'s, oldest first."""
+    year, month = today.year, today.month
+    firsts = []
+    for _i in range(count):
+        firsts.append(datetime.date(year, month, 1))
+        month -= 1
+        if month == 0:
+            year, month = year - 1, 12
+    return firsts[::-1]
+
+
+def new_offers_per_month(version, today=None):
+    """Published offers by the month they were created, the last ``TREND_MONTHS`` months."""
+    today = today or timezone.localdate()
+    months = months_back(today, TREND_MONTHS)
+
+    def compute():
+        start = timezone.make_aware(datetime.datetime.combine(months[0], datetime.time()))
+        rows = (
+            Offer.objects.published()
+            .filter(created_at__gte=start)
+            .annotate(month=TruncMonth("created_at"))
+            .values("month")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        found = {}
+        for row in rows:
+            month = row["month"]
+            month = month.date() if isinstance(month, datetime.datetime) else month
+            found[month.replace(day=1)] = row["n"]
+        return [(month, found.get(month, 0)) for month in months]
+
+    series = page_cache.cached("insights-trend", version, months[-1].isoformat(), compute)
+    table = Table(
+        "trend",
+        _("New published offers per month"),
+        [_("Month"), _("New offers")],
+        description=_("Offers still published, by the month they were entered."),
+    )
+    table.rows = [[month.strftime("%Y-%m"), n] for month, n in series]
+    return table
+
+
+def stale_by_provider(version):
+    """Providers with published offers not confirmed within OFFER_STALE_AFTER_DAYS."""
+
+    def compute():
+        return list(
+            Offer.objects.stale()
+            .values("provider__name", "provider__slug", "provider_id")
+            .annotate(n=Count("pk"), oldest=Min("last_confirmed"))
+            .order_by("-n", "provider__name")
+        )
+
+    rows = page_cache.cached("insights-stale", version, stale_before().isoformat(), compute)
+    table = Table(
+        "stale",
+        _("Stale offers per provider"),
+        [_("Provider"), _("Stale offers"), _("Oldest confirmation")],
+        description=_("Published offers not confirmed for a year or never."),
+    )
+    table.rows = [
+        [
+            row["provider__name"],
+            row["n"],
+            row["oldest"].isoformat() if row["oldest"] else _("never"),
+        ]
+        for row in rows
+    ]
+    return table
+
+
+def waiting_for_review(version, today=None):
+    """Offers in review, the longest waiting first, with the day they were sent to review
+    (their last history entry before which the status was something else)."""
+    today = today or timezone.localdate()
+
+    def compute():
+        history = Offer.history.model.objects.filter(id=OuterRef("pk")).order_by()
+        left_review = (
+            history.exclude(status=Offer.Status.REVIEW)
+            .values("id")
+            .annotate(last=Max("history_date"))
+            .values("last")
+        )
+        never = timezone.make_aware(datetime.datetime(1970, 1, 1))
+        since = (
+            history.filter(status=Offer.Status.REVIEW)
+            .filter(history_date__gt=Coalesce(Subquery(left_review), Value(never)))
+            .order_by("history_date")
+            .values("history_date")[:1]
+        )
+        return list(
+            Offer.objects.filter(status=Offer.Status.REVIEW)
+            .annotate(since=Subquery(since))
+            .values("pk", "code", "title", "provider__name", "since", "updated_at")
+            .order_by(F("since").asc(nulls_first=True), "pk")
+        )
+
+    rows = page_cache.cached("insights-review", version, today.isoformat(), compute)
+    table = Table(
+        "review",
+        _("Offers waiting for review"),
+        [_("Offer"), _("Provider"), _("In review since"), _("Days waiting")],
+    )
+    for row in rows:
+        since = timezone.localdate(row["since"] or row["updated_at"])
+        table.rows.append(
+            [row["title"], row["provider__name"], since.isoformat(), (today - since).days]
+        )
+    return table
+
+
+def providers_without_offers(version):
+    def compute():
+        return list(
+            Provider.objects.filter(
+                ~Exists(Offer.objects.published().filter(provider=OuterRef("pk")))
+            )
+            .annotate(offers_total=Count("offers"))
+            .values_list("name", "city", "offers_total")
+            .order_by("name")
+        )
+
+    table = Table(
+        "idle",
+        _("Providers with no published offer"),
+        [_("Provider"), _("Town"), _("Unpublished offers")],
+    )
+    table.rows = [list(row) for row in page_cache.cached("insights-idle", version, "", compute)]
+    return table
+
+
+# --- Searches ----------------------------------------------------------------------------
+
+
+def search_months():
+    """The months with recorded searches, newest first (first days)."""
+    months = (
+        SearchCount.objects.annotate(month=TruncMonth("day"))
+        .values_list("month", flat=True)
+        .distinct()
+        .order_by("-month")
+    )
+    return [m.date() if isinstance(m, datetime.datetime) else m for m in months]
+
+
+def _describe(words, filters):
+    parts = [f"„{words}“"] if words else []
+    if filters:
+        parts.append(filters.replace("&", ", "))
+    return " · ".join(parts) or _("(no words, no filters)")
+
+
+def searches_in_month(month, *, few_only):
+    """The most frequent searches of ``month``; ``few_only``: only those that found at most
+    ``FEW_RESULTS`` offers (on the latest day they were made)."""
+    end = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    rows = SearchCount.objects.filter(day__gte=month, day__lt=end)
+    if few_only:
+        rows = rows.filter(results__lte=FEW_RESULTS)
+    rows = (
+        rows.values("words", "filters")
+        .annotate(n=Count("pk"), total=Sum("searches"), results=Min("results"))
+        .order_by("-total", "words", "filters")[:TOP_SEARCHES]
+    )
+    name = "unmet" if few_only else "searches"
+    title = (
+        _("Searches with no or few results, %(month)s")
+        if few_only
+        else _("Most frequent searches, %(month)s")
+    ) % {"month": month.strftime("%m/%Y")}
+    table = Table(name, title, [_("Search"), _("Searches"), _("Results")])
+    for row in rows:
+        params = ([("q", row["words"])] if row["words"] else []) + parse_qsl(row["filters"])
+        link = reverse("offers:search") + ("?" + urlencode(params) if params else "")
+        table.rows.append(
+            [
+                {"value": _describe(row["words"], row["filters"]), "url": link},
+                row["total"],
+                row["results"],
+            ]
+        )
+    return table
