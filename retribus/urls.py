@@ -9,12 +9,15 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 
+from opendata import urls as opendata_urls
 from operations.views import healthz, partner_logo
 from retribus.auth import ThrottledPasswordResetView
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
+    path("api/", include("opendata.api_urls")),
+    *opendata_urls.site_patterns,
 ]
 
 urlpatterns += i18n_patterns(
@@ -43,7 +46,10 @@ urlpatterns += i18n_patterns(
     ),
     path("admin/", admin.site.urls),
     path("netzwerk/", include("network.urls")),
+    path("", include("bookings.urls")),
+    path("", include("opendata.urls")),
     path("", include("pages.urls")),
+    path("", include("schooldesk.urls")),
     path("", include("offers.urls")),
     prefix_default_language=False,
 )

@@ -18,7 +18,8 @@ from offers.models import ContactPerson
 from pages.models import LegalPage
 from tests import factories
 
-EXCLUDED_NAMESPACES = {"admin"}
+# The JSON API answers JSON, errors included (tests/test_opendata_api.py), not pages.
+EXCLUDED_NAMESPACES = {"admin", "api"}
 EXCLUDED_NAMES = {"set_language", "healthz"}
 
 
@@ -49,6 +50,8 @@ def populate(taxonomy=None):
         # A password-reset link of a user that does not exist: the "invalid link" page.
         "uidb64": ["MTIzNDU2"],
         "token": ["c0ffee-0123456789abcdef"],
+        # A section of sitemap.xml (opendata/sitemaps.py).
+        "section": ["offers"],
     }
     # The online support declaration is open only once the network has a declaration text.
     profile = NetworkProfile.load()

@@ -1,0 +1,21 @@
+"""/api/v1/: the read-only JSON API (namespace ``api``), outside the language prefixes:
+labels follow the Accept-Language header, German by default."""
+
+from django.urls import path, re_path
+
+from . import api
+
+app_name = "api"
+
+urlpatterns = [
+    path("v1/", api.Root.as_view(), name="root"),
+    path("v1/offers/", api.OfferList.as_view(), name="offers"),
+    path("v1/offers/<int:pk>/", api.OfferDetail.as_view(), name="offer"),
+    path("v1/providers/", api.ProviderList.as_view(), name="providers"),
+    path("v1/providers/<slug:slug>/", api.ProviderDetail.as_view(), name="provider"),
+    path("v1/taxonomies/", api.Taxonomies.as_view(), name="taxonomies"),
+    path("v1/regions/", api.Regions.as_view(), name="regions"),
+    path("v1/schema/", api.Schema.as_view(), name="schema"),
+    path("v1/docs/", api.Docs.as_view(), name="docs"),
+    re_path(r"^(?P<rest>.*)$", api.NotFoundView.as_view(), name="not_found"),
+]
