@@ -8,6 +8,13 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext
 
+from .german import soft_hyphens
+
+from bookings.display import next_dates
+from schooldesk.markers import save_form
+
+from .german import soft_hyphens
+
 register = template.Library()
 
 
@@ -61,7 +68,8 @@ def provider_offer_rows(offers):
             f'<td data-label="{duration}">{esc(offer.duration_text or "–")}<br>'
             f"{place}: {venue}</td>"
             f'<td data-label="{grade}">{esc(offer.grades_label)}</td>'
-            f'<td data-label="{participants}">{esc(offer.participants_label or "–")}</td></tr>'
+            f'<td data-label="{participants}">{esc(offer.participants_label or "–")}</td>'
+            f'<td class="provider-offers__save">{save_form(offer.pk, offer.title)}</td></tr>'
         )
     return mark_safe("\n".join(rows))
 
@@ -89,7 +97,7 @@ def region_choices(regions, step_url):
         count = region.offer_count
         choices.append(
             f'<li class="choice"><a class="choice__link" href="{step_url}{esc(region.slug)}/">'
-            f'<span class="choice__label">{esc(region.name)}</span> '
+            f'<span class="choice__label">{esc(soft_hyphens(region.name))}</span> '
             f"{count_html(count)}</a></li>"
         )
     return mark_safe("\n".join(choices))
@@ -105,7 +113,7 @@ def _school_forms(offer):
 
 
 @register.simple_tag
-def offer_card(offer, heading_level=3, hide_provider=False):
+def offer_card(offer, heading_level=3, hide_provider=False, save_button=True):
     """One offer in a list of results (search page, the walk's last step).
 
     Needs ``provider`` and ``offer_type`` selected and ``school_forms`` prefetched (or
@@ -136,7 +144,12 @@ def offer_card(offer, heading_level=3, hide_provider=False):
         facts.append((gettext("Participants"), offer.participants_label))
     venue = offer.get_venue_display()
     facts.append((gettext("Venue"), f"{venue}: {offer.place}" if offer.place else venue))
+    if dates := next_dates(offer):  # bookings: the next dated sessions, free places
+        facts.append((gettext("Next dates"), dates))
     parts.append('<dl class="facts">')
     parts.extend(f"<div><dt>{esc(term)}</dt><dd>{esc(value)}</dd></div>" for term, value in facts)
-    parts.append("</dl></article>")
+    parts.append("</dl>")
+    if save_button:  # the Merkliste (schooldesk/markers.py)
+        parts.append(save_form(offer.pk, offer.title))
+    parts.append("</article>")
     return mark_safe("".join(parts))

@@ -1,0 +1,103 @@
+"""Per-visitor parts of pages that are cached whole for everybody.
+
+The Merken forms and the header's list count are rendered as placeholders that no escaped
+page content can contain (HTML comments): the CSRF token, the address to come back to, the
+visitor's count and the confirmation after a Merken without JavaScript. ``fill`` replaces
+them for each request, after the page cache (registered as a ``page_cache.per_request``
+hook, so a stored page stays the same for everybody), and ``MarkerMiddleware`` does the
+same for every other HTML page that shows the header or a card (not cached: the network
+and legal pages, error pages, the Merkliste's own pages). One filler in both places,
+rather than a context processor for uncached pages: a context processor would also run
+while a cached page renders and put the token into the stored page.
+
+The session is read only when the request carries a session cookie, so a visitor without
+a list gets no session; the CSRF token is asked for only when the page has a form, which
+sets the CSRF cookie (and nothing else) on a first visit.
+"""
+
+import re
+
+from django.conf import settings
+from django.middleware.csrf import get_token
+from django.urls import reverse
+from django.utils.html import escape
+from django.utils.translation import gettext
+
+from .merkliste import Merkliste
+
+CSRF = "<!--schooldesk:csrf-->"
+NEXT = "<!--schooldesk:next-->"
+COUNT = "<!--schooldesk:count-->"
+NOTICE = re.compile(rb"<!--schooldesk:notice:(\d+)-->")
+# The confirmation of the last Merken without JavaScript, shown once by the card it names.
+FLASH_KEY = "merkliste_added"
+
+
+def notice(offer_id):
+    return f"<!--schooldesk:notice:{offer_id}-->"
+
+
+def _html(response):
+    return (
+        not response.streaming
+        and response.get("Content-Type", "").startswith("text/html")
+        and b"<!--schooldesk:" in response.content
+    )
+
+
+def fill(request, response):
+    """Replace the placeholders in ``response`` for the visitor of ``request``."""
+    if getattr(response, "schooldesk_filled", False) or not _html(response):
+        return
+    response.schooldesk_filled = True
+    content = response.content
+    if CSRF.encode() in content:
+        content = content.replace(CSRF.encode(), escape(get_token(request)).encode())
+    if NEXT.encode() in content:
+        content = content.replace(NEXT.encode(), escape(request.get_full_path()).encode())
+    has_session = settings.SESSION_COOKIE_NAME in request.COOKIES and hasattr(request, "session")
+    count, flash = 0, None
+    if has_session:
+        count = len(Merkliste(request.session))
+        if NOTICE.search(content):
+            flash = request.session.pop(FLASH_KEY, None)
+    content = content.replace(COUNT.encode(), str(count).encode())
+
+    def confirmation(match):
+        if flash and str(flash.get("offer")) == match.group(1).decode():
+            return escape(flash.get("text", gettext("Saved to your shortlist."))).encode()
+        return b""
+
+    content = NOTICE.sub(confirmation, content)
+    response.content = content
+    if response.has_header("Content-Length"):
+        response["Content-Length"] = str(len(content))
+
+
+class MarkerMiddleware:
+    """``fill`` for the HTML pages that do not come through the page cache. Sits inside
+    CsrfViewMiddleware, so that a token asked for here still sets its cookie."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        fill(request, response)
+        return response
+
+
+def save_form(offer_id, title):
+    """The Merken form of one offer (a card, a provider's table row, the offer page), with
+    placeholders for what differs per visitor: safe to store in a cached page."""
+    title = escape(title)
+    return (
+        f'<form class="merken" id="merken-{offer_id}" method="post" '
+        f'action="{escape(reverse("schooldesk:add"))}">'
+        f'<input type="hidden" name="csrfmiddlewaretoken" value="{CSRF}">'
+        f'<input type="hidden" name="offer" value="{offer_id}">'
+        f'<input type="hidden" name="next" value="{NEXT}">'
+        f'<button type="submit" class="button--secondary merken__button">{escape(gettext("Save"))}'
+        f'<span class="visually-hidden">: {title}</span></button> '
+        f'<span class="merken__status" role="status">{notice(offer_id)}</span></form>'
+    )
