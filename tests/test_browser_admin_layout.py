@@ -1,0 +1,148 @@
+"""The admin in a real browser at a laptop's 1280 px and a phone's 390 px, as a coordinator and
+as a provider editor: no page is wider than the window, the offer list's status and
+confirmation columns can be seen, and the notice of offers to confirm has a link one can
+click (it once lay under the import button)."""
+
+import pytest
+
+from offers.models import Offer, Provider
+from tests.admin_support import make_user, setup_roles
+from tests.browser_support import DESKTOP, PHONE
+
+# django_db: the demo server needs the test database (see conftest.demo_server).
+pytestmark = [pytest.mark.browser, pytest.mark.django_db]
+
+PASSWORD = "layout-test-2026"
+VIEWPORTS = {"1280": DESKTOP, "390": PHONE}
+
+
+@pytest.fixture(scope="module")
+def site(demo_server, django_db_blocker):
+    """A coordinator, and an editor of a provider with contact persons and of one with an offer
+    waiting for confirmation; the paths of that provider's form and of one of its offers."""
+    with django_db_blocker.unblock():
+        setup_roles()
+        stale_provider = Offer.objects.stale().order_by("pk").first().provider
+        with_contacts = Provider.objects.get(slug="it-haus-gmbh")
+        assert with_contacts.contacts.count() >= 2
+        coordinator = make_user("Koordination")
+        editor = make_user("Anbieter-Redaktion", providers=[with_contacts, stale_provider])
+        for user in (coordinator, editor):
+            user.set_password(PASSWORD)
+            user.save()
+        return {
+            "users": {"coordinator": coordinator.username, "editor": editor.username},
+            "offer": f"/admin/offers/offer/{with_contacts.offers.order_by('pk')[0].pk}/change/",
+            "provider": f"/admin/offers/provider/{with_contacts.pk}/change/",
+        }
+
+
+@pytest.fixture(scope="module")
+def sessions(browser, demo_server, site):
+    """Each role logs in once; its tests reuse the session cookie."""
+    states = {}
+    for role, username in site["users"].items():
+        context = browser.new_context(base_url=demo_server.url)
+        page = context.new_page()
+        page.goto("/admin/login/")
+        page.fill("#id_username", username)
+        page.fill("#id_password", PASSWORD)
+        page.click("input[type=submit]")
+        page.wait_for_url(demo_server.url + "/admin/")
+        states[role] = context.storage_state()
+        context.close()
+    return states
+
+
+@pytest.fixture(params=[(r, v) for r in ("coordinator", "editor") for v in VIEWPORTS])
+def page(request, browser, demo_server, sessions):
+    """A logged-in page of the role at the width, and the width."""
+    role, width = request.param
+    context = browser.new_context(
+        base_url=demo_server.url, storage_state=sessions[role], **VIEWPORTS[width]
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page, int(width)
+    context.close()
+
+
+def page_overflow(page):
+    """How many pixels the page is wider than the window (0: none)."""
+    return page.evaluate("Math.max(0, document.documentElement.scrollWidth - window.innerWidth)")
+
+
+# The header of the column labelled so (as users read it), its box, and the nearest box that
+# scrolls it sideways, if any.
+COLUMN_BOXES = """(label) => {
+  const th = [...document.querySelectorAll('#result_list thead th')].find(
+    (th) => th.textContent.trim().toLowerCase() === label);
+  if (!th) return null;
+  th.id = th.id || `column-${label.replace(/ /g, '-')}`;
+  let box = th.parentElement;
+  const scrolls = (el) => ['auto', 'scroll'].includes(getComputedStyle(el).overflowX);
+  while (box && box !== document.body && !scrolls(box)) {
+    box = box.parentElement;
+  }
+  const rect = (el) => {
+    const r = el.getBoundingClientRect();
+    return {left: r.left, right: r.right};
+  };
+  return {
+    column: rect(th),
+    box: box && box !== document.body ? rect(box) : null,
+    scrolls: box && box !== document.body ? box.scrollWidth > box.clientWidth : false,
+  };
+}"""
+
+
+def test_offer_list_shows_status_confirmation_and_a_notice_one_can_click(page):
+    page, width = page
+    page.goto("/admin/offers/offer/")
+
+    assert page_overflow(page) == 0
+    for name in ("status", "zuletzt bestätigt"):
+        boxes = page.evaluate(COLUMN_BOXES, name)
+        assert boxes, f"no column {name}"
+        box = boxes["box"] or {"left": 0, "right": width}
+        # The scroll box, if any, lies inside the window.
+        assert box["left"] >= 0 and box["right"] <= width
+        if width >= 1280:
+            # At a laptop's width the column is on screen without scrolling anything.
+            assert box["left"] <= boxes["column"]["left"], name
+            assert boxes["column"]["right"] <= box["right"], (name, boxes)
+        else:
+            # On a phone it is a swipe away inside the list's own scroll box.
+            assert boxes["scrolls"] or boxes["column"]["right"] <= box["right"], (name, boxes)
+            page.locator(f"#column-{name.replace(' ', '-')}").scroll_into_view_if_needed()
+            moved = page.evaluate(COLUMN_BOXES, name)
+            assert moved["box"]["left"] - 1 <= moved["column"]["left"], (name, moved)
+            assert moved["column"]["right"] <= moved["box"]["right"] + 1, (name, moved)
+            assert page_overflow(page) == 0
+
+    # The notice of offers waiting for confirmation: its link is on top where it is drawn.
+    link = page.locator(".messagelist a[href='?confirmation=stale']")
+    link.scroll_into_view_if_needed()
+
+    hit = link.evaluate(
+        """(a) => {
+          const r = a.getBoundingClientRect();
+          const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+          return hit === a || a.contains(hit);
+        }"""
+    )
+    assert hit, "something lies over the link's centre"
+    link.click()
+    page.wait_for_url("**/admin/offers/offer/?confirmation=stale")
+    assert page.locator("#result_list tbody tr").count() >= 1
+
+
+def test_offer_and_provider_forms_fit_the_window(page, site):
+    page, width = page
+    for path in (site["offer"], site["provider"]):
+        page.goto(path)
+        assert page.locator("#content form").count() == 1, path
+        assert page_overflow(page) == 0, path
+    # The contact persons' table keeps inside the window (it scrolls in its own box if need be).
+    inline = page.locator(".inline-group .tabular").first.bounding_box()
+    assert inline["x"] >= 0 and inline["x"] + inline["width"] <= width
