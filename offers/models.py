@@ -326,11 +326,18 @@ class OfferQuerySet(models.QuerySet):
         return self.defer("description", "search_vector")
 
     def for_cards(self):
-        """With what a result card shows (provider, type, school forms), without a query
-        per card."""
+        """With what a result card shows (provider, type, school forms, upcoming dates as
+        ``upcoming_sessions``), without a query per card."""
+        from bookings.models import Session  # bookings builds on offers, not the reverse
+
         return (
             self.select_related("provider", "offer_type")
-            .prefetch_related("school_forms")
+            .prefetch_related(
+                "school_forms",
+                models.Prefetch(
+                    "sessions", queryset=Session.objects.upcoming(), to_attr="upcoming_sessions"
+                ),
+            )
             .for_lists()
         )
 
@@ -383,8 +390,33 @@ class OfferQuerySet(models.QuerySet):
         )
 
 
+# Kept at module level so that a save in the admin can skip the records the signals would
+# write (one for the row, one more for each link table set) and write a single one after
+# the links are set: ``offers.services.offer_record_history``.
+OFFER_HISTORY = HistoricalRecords(
+    m2m_fields=["sectors", "subjects", "school_forms", "regions"],
+    excluded_fields=["search_vector"],
+)
+
+
+class DurationUnit(models.TextChoices):
+    """The units an offer's duration is entered and shown in; ``minutes`` is how many
+    minutes one of them counts (a day 480, a week five days, as the search facet's bands)."""
+
+    MINUTES = "minutes", _("minutes")
+    HOURS = "hours", _("hours")
+    DAYS = "days", _("days")
+    WEEKS = "weeks", _("weeks")
+
+    @property
+    def minutes(self):
+        return {"minutes": 1, "hours": 60, "days": 480, "weeks": 2400}[self.value]
+
+
 class Offer(models.Model):
     """One orientation offer of one provider, as a teacher would book it."""
+
+    DurationUnit = DurationUnit
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("draft")
@@ -475,6 +507,13 @@ class Offer(models.Model):
     duration_max_minutes = models.PositiveIntegerField(
         _("longest duration in minutes"), null=True, blank=True
     )
+    duration_unit = models.CharField(
+        _("duration unit"),
+        max_length=10,
+        choices=DurationUnit,
+        blank=True,
+        help_text=_("The unit the duration was entered in and is shown in."),
+    )
     venue = models.CharField(_("venue"), max_length=10, choices=Venue, default=Venue.PROVIDER)
     place = models.CharField(
         _("place"), max_length=200, blank=True, help_text=_("E.g. “Schulen in Trier”.")
@@ -524,9 +563,7 @@ class Offer(models.Model):
     search_vector = SearchVectorField(_("search vector"), null=True, editable=False)
 
     objects = OfferQuerySet.as_manager()
-    history = HistoricalRecords(
-        m2m_fields=[sectors, subjects, school_forms, regions], excluded_fields=["search_vector"]
-    )
+    history = OFFER_HISTORY
 
     class Meta:
         verbose_name = _("offer")
@@ -642,6 +679,18 @@ class Offer(models.Model):
         return f"{self.grade_min}–{self.grade_max}"
 
     @property
+    def duration_label(self):
+        """The duration as the provider wrote it, or else from the minutes in the unit it
+        was entered in: “2–20 Wochen”, “90 Minuten”; empty if neither is given."""
+        if self.duration_text:
+            return self.duration_text
+        from .durations import duration_label
+
+        return duration_label(
+            self.duration_min_minutes, self.duration_max_minutes, self.duration_unit
+        )
+
+    @property
     def participants_label(self):
         """Class sizes as the provider gave them: “max. 30”, “10–20”, or the note alone."""
         low, high = self.participants_min, self.participants_max
@@ -654,6 +703,81 @@ class Offer(models.Model):
         else:
             numbers = ""
         return ", ".join(part for part in (numbers, self.participants_note) if part)
+
+
+class OfferRevisionQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(state=OfferRevision.State.PENDING)
+
+    def visible_to(self, user):
+        """Every revision for coordinators and readers; those of a provider editor's own
+        organisations otherwise."""
+        if user.has_perm("offers.access_all_providers"):
+            return self
+        return self.filter(offer__provider__editors=user)
+
+
+class OfferRevision(models.Model):
+    """A provider editor's change of a published offer, waiting for a coordinator.
+
+    The published offer stays online as it is; ``values`` holds the proposed values of the
+    fields the editor changed (field name → value as JSON: a foreign key's primary key, a
+    list of primary keys for a many-to-many field, dates in ISO format). A coordinator
+    publishes it (the values are written to the offer, which stays published) or rejects it
+    with a reason the editor reads. One pending revision per offer; editing again updates it.
+    Writes: ``offers.services.offer_revision_*``; the values: ``offers.changes``.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("waiting for review")
+        PUBLISHED = "published", _("published")
+        REJECTED = "rejected", _("rejected")
+
+    offer = models.ForeignKey(
+        Offer, verbose_name=_("offer"), on_delete=models.CASCADE, related_name="revisions"
+    )
+    values = models.JSONField(_("proposed values"), default=dict)
+    state = models.CharField(
+        _("state"), max_length=10, choices=State, default=State.PENDING, db_index=True
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("proposed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("proposed"), default=timezone.now)
+    updated_at = models.DateTimeField(_("last changed"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    reason = models.TextField(
+        _("reason"), blank=True, help_text=_("Why the change was rejected; the editor reads it.")
+    )
+
+    objects = OfferRevisionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("change of an offer")
+        verbose_name_plural = _("changes of offers")
+        ordering = ["-updated_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["offer"],
+                condition=Q(state="pending"),
+                name="offer_revision_one_pending",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.offer} ({self.get_state_display()})"
 
 
 # What a write to a catalogue table means for the search index (``CATALOG_TABLES``).
@@ -683,6 +807,8 @@ CATALOG_TABLES = {
     "Subject": REBUILD,
     "Provider": REBUILD,
     "ContactPerson": PAGES_ONLY,
+    # Dated sessions (cards and offer pages show their dates and free places).
+    "bookings.Session": "offer_id",
 }
 
 

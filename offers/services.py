@@ -19,7 +19,8 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .models import Offer
+from . import changes
+from .models import OFFER_HISTORY, Offer, OfferRevision
 
 PROVIDER_EDITOR_GROUP = "Anbieter-Redaktion"
 
@@ -123,6 +124,111 @@ def offer_duplicate(*, offer, user):
     for name in ("sectors", "subjects", "school_forms", "regions"):
         getattr(copy, name).set(getattr(offer, name).all())
     return copy
+
+
+def offer_record_history(*, offer, user, reason, history_type="~"):
+    """One history record of ``offer`` as it is now, its links included.
+
+    For saves that set many-to-many links too (the admin's form, a published revision):
+    they save with ``skip_history_when_saving`` and call this once, instead of the one
+    record per save and per link table the history's signals would write.
+    """
+    offer._history_user = user
+    offer._change_reason = reason
+    OFFER_HISTORY.create_historical_record(offer, history_type)
+
+
+# --- Pending revisions of published offers ---------------------------------------------------
+
+
+def _decide_revision(revision, user):
+    if not user.has_perm("offers.publish_offer") or revision.author_id == user.pk:
+        # Nobody publishes their own change: a second pair of eyes is the point.
+        raise PermissionDenied
+    locked = OfferRevision.objects.select_for_update().get(pk=revision.pk)
+    if locked.state != OfferRevision.State.PENDING:
+        raise TransitionNotAllowed(locked.state)
+    return locked
+
+
+@transaction.atomic
+def offer_revision_propose(*, offer, values, user):
+    """Keep a provider editor's change of a published offer as its pending revision; the
+    published offer stays as it is. ``values`` are JSON values of the revised fields
+    (``changes.revised_fields``); only those that differ from the offer are kept. A pending
+    revision is updated (one per offer); a change back to the published values withdraws
+    it. Returns the revision, or None when nothing differs."""
+    current = changes.offer_values(offer)
+    proposed = {
+        name: value
+        for name, value in values.items()
+        if name in current and changes.compare({name: current[name]}, {name: value})
+    }
+    revision = OfferRevision.objects.select_for_update().pending().filter(offer=offer).first()
+    if not proposed:
+        if revision is not None:
+            revision.delete()
+        return None
+    now = timezone.now()
+    if revision is None:
+        revision = OfferRevision(offer=offer, created_at=now)
+    revision.values = proposed
+    revision.author = user
+    revision.updated_at = now
+    revision.save()
+    return revision
+
+
+@transaction.atomic
+def offer_revision_publish(*, revision, user):
+    """Write a pending revision's values to its offer, which stays published, in one
+    transaction with one history record. Raises ``ValidationError`` if the values no
+    longer fit (e.g. another offer took the code meanwhile)."""
+    revision = _decide_revision(revision, user)
+    offer = Offer.objects.select_for_update().get(pk=revision.offer_id)
+    fields = {field.name: field for field in changes.revised_fields()}
+    updated, links = [], {}
+    for name, value in revision.values.items():
+        field = fields.get(name)
+        if field is None:
+            continue
+        if field.many_to_many:
+            # Values deleted since the proposal are left out.
+            links[field] = field.related_model.objects.filter(pk__in=value or [])
+        else:
+            setattr(offer, field.attname, changes.from_json(field, value))
+            updated.append(name)
+    offer.full_clean()
+    offer.skip_history_when_saving = True
+    try:
+        offer.save(update_fields=[*updated, "updated_at"])
+        for field, targets in links.items():
+            getattr(offer, field.name).set(targets)
+    finally:
+        del offer.skip_history_when_saving
+    author = revision.author.get_username() if revision.author else "–"
+    offer_record_history(
+        offer=offer,
+        user=user,
+        reason=_("Published the change proposed by %(author)s") % {"author": author},
+    )
+    revision.state = OfferRevision.State.PUBLISHED
+    revision.decided_by = user
+    revision.decided_at = timezone.now()
+    revision.save(update_fields=["state", "decided_by", "decided_at"])
+    return offer
+
+
+@transaction.atomic
+def offer_revision_reject(*, revision, user, reason=""):
+    """Discard a pending revision; the editor reads ``reason`` on the offer's form."""
+    revision = _decide_revision(revision, user)
+    revision.state = OfferRevision.State.REJECTED
+    revision.reason = reason.strip()
+    revision.decided_by = user
+    revision.decided_at = timezone.now()
+    revision.save(update_fields=["state", "reason", "decided_by", "decided_at"])
+    return revision
 
 
 # --- Provider editors ---------------------------------------------------------------------

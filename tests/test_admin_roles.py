@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from offers.models import ContactPerson, Offer
 from tests import factories
-from tests.admin_support import make_user, setup_roles
+from tests.admin_support import admin_form_data, make_user, setup_roles
 
 
 @pytest.fixture
@@ -160,20 +160,24 @@ def test_provider_editor_cannot_create_an_offer_for_another_provider(client, wor
 
 def test_provider_editor_cannot_publish_saving_sends_to_review(client, world):
     client.force_login(world["editor"])
-    response = client.post(
-        reverse("admin:offers_offer_add"), offer_form_data(world["taxonomy"], world["own"])
-    )
+    add_url = reverse("admin:offers_offer_add")
+    data = admin_form_data(client.get(add_url))  # with the inlines' management forms
+    data.update(offer_form_data(world["taxonomy"], world["own"]))
+    response = client.post(add_url, data)
     assert response.status_code == 302
     offer = Offer.objects.get(title="Neues Praktikum")
     assert offer.status == Offer.Status.REVIEW  # the posted "published" was ignored
 
-    # Editing a published offer takes it back to review, too.
+    # Editing a published offer keeps it online; the change waits for review
+    # (tests/test_offer_revisions.py).
     published = world["own_offer"]
-    data = offer_form_data(world["taxonomy"], world["own"], title="Betriebsbesichtigung IT neu")
+    data = admin_form_data(client.get(offer_url("change", published)))
+    data.update(title="Betriebsbesichtigung IT neu", status="draft")
     client.post(offer_url("change", published), data)
     published.refresh_from_db()
-    assert published.title == "Betriebsbesichtigung IT neu"
-    assert published.status == Offer.Status.REVIEW
+    assert published.title == "Betriebsbesichtigung IT"
+    assert published.status == Offer.Status.PUBLISHED
+    assert published.revisions.get().values == {"title": "Betriebsbesichtigung IT neu"}
 
 
 def test_provider_editor_has_no_publish_action_and_cannot_post_it(client, world):

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from offers.models import Offer
 from tests import factories
-from tests.admin_support import make_user, setup_roles
+from tests.admin_support import admin_form_data, make_user, setup_roles
 
 
 @pytest.fixture
@@ -32,7 +32,7 @@ def post_data(form):
 
 def edit_offer(client, offer, **changes):
     url = reverse("admin:offers_offer_change", args=[offer.pk])
-    data = post_data(client.get(url).context["adminform"].form)
+    data = admin_form_data(client.get(url))
     data.update(changes)
     response = client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors

@@ -12,7 +12,7 @@ Django's autodiscovery imports this package; importing the modules registers the
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from . import offers, providers, taxonomies, users  # noqa: F401  (they register the admins)
+from . import autocomplete, offers, providers, taxonomies, users  # noqa: F401  (they register the admins)
 
 # Coordinators and provider editors should see whose tool this is, not "Django".
 admin.site.site_header = _("ReTriBuS – curation")

@@ -1,10 +1,15 @@
-"""The offer list's filters beyond plain fields: confirmation, taxonomies and provider."""
+"""The offer list's filters beyond plain fields: confirmation, pending changes, taxonomies,
+and provider and region as autocomplete filters (a national portal has thousands of each)."""
 
+from django import forms
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.admin.views.main import PAGE_VAR
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from ..models import Provider, Region, Sector, Track, stale_before
+from ..models import Offer, Provider, Region, Sector, Track, stale_before
 
 
 class ConfirmationFilter(admin.SimpleListFilter):
@@ -75,24 +80,134 @@ class SectorFilter(_TaxonomyFilter):
         return [(s.slug, f"{s.track.name}: {s.name}") for s in self.choices_queryset()]
 
 
-class RegionFilter(_TaxonomyFilter):
-    title = _("served region")
-    parameter_name = "region"
-    model = Region
-    method = "in_region"
+class PendingChangeFilter(admin.SimpleListFilter):
+    """Offers whose provider editor's change waits for review (``OfferRevision``); the
+    queryset is annotated with ``has_pending_revision`` by the offer admin."""
 
-
-class ProviderFilter(admin.SimpleListFilter):
-    title = _("provider")
-    parameter_name = "provider"
+    title = _("change waiting for review")
+    parameter_name = "pending_change"
 
     def lookups(self, request, model_admin):
-        return list(Provider.objects.visible_to(request.user).values_list("pk", "name"))
+        return [("yes", _("change waiting")), ("no", _("no change waiting"))]
 
     def queryset(self, request, queryset):
-        if self.value():
-            try:
-                return queryset.filter(provider_id=int(self.value()))
-            except ValueError:
-                return queryset.none()
+        if self.value() == "yes":
+            return queryset.filter(has_pending_revision=True)
+        if self.value() == "no":
+            return queryset.filter(has_pending_revision=False)
         return queryset
+
+
+def autocomplete_filter_media():
+    """What the autocomplete filters need on the list page: the admin's own select2 and
+    autocomplete scripts (as its autocomplete fields load them) and ours."""
+    widget = AutocompleteSelect(Offer._meta.get_field("provider"), admin.site)
+    return widget.media + forms.Media(
+        js=["js/admin-autocomplete-filter.js"], css={"all": ["css/admin-curation.css"]}
+    )
+
+
+class AutocompleteFilter(admin.SimpleListFilter):
+    """A sidebar filter that names the chosen value and finds others by typing, through the
+    admin's autocomplete view, instead of listing every value as a link.
+
+    ``source`` names the model field whose autocomplete finds the values (its model admin
+    scopes and searches them); ``visible(request)`` is the queryset a value is looked up in.
+    """
+
+    template = "admin/offers/autocomplete_filter.html"
+    source = None  # "app_label.model_name.field_name"
+
+    def __init__(self, request, params, model, model_admin):
+        self.request = request
+        super().__init__(request, params, model, model_admin)
+
+    def lookups(self, request, model_admin):
+        return ()
+
+    def has_output(self):
+        return True
+
+    def visible(self, request):
+        raise NotImplementedError
+
+    def selected(self):
+        """The chosen value, if it exists and the user may see it."""
+        value = self.value()
+        if not value or not str(value).isdigit():
+            return None
+        return self.visible(self.request).filter(pk=int(value)).first()
+
+    def choices(self, changelist):
+        app_label, model_name, field_name = self.source.split(".")
+        hidden = [
+            (name, value)
+            for name, value in changelist.params.items()
+            if name not in (self.parameter_name, PAGE_VAR)
+        ]
+        yield {
+            "param": self.parameter_name,
+            "selected": self.selected(),
+            "hidden": hidden,
+            "clear_url": changelist.get_query_string(remove=[self.parameter_name]),
+            "url": reverse("admin:autocomplete"),
+            "app_label": app_label,
+            "model_name": model_name,
+            "field_name": field_name,
+        }
+
+
+class RegionFilter(AutocompleteFilter):
+    """Offers served in a region or in a district of it (``?region=`` its id; the slug of
+    older links works too)."""
+
+    title = _("served region")
+    parameter_name = "region"
+    source = "offers.offer.regions"
+
+    def visible(self, request):
+        return Region.objects.all()
+
+    def selected(self):
+        value = self.value()
+        if value and not str(value).isdigit():
+            return Region.objects.filter(slug=value).first()
+        return super().selected()
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        region = self.selected()
+        return queryset.none() if region is None else queryset.in_region(region)
+
+
+class ProviderFilter(AutocompleteFilter):
+    title = _("provider")
+    parameter_name = "provider"
+    source = "offers.offer.provider"
+
+    def visible(self, request):
+        return Provider.objects.visible_to(request.user)
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        provider = self.selected()
+        return queryset.none() if provider is None else queryset.filter(provider=provider)
+
+
+class ProviderRegionFilter(AutocompleteFilter):
+    """The provider list's filter by the region a provider is located in."""
+
+    title = _("region")
+    parameter_name = "region"
+    source = "offers.provider.region"
+
+    def visible(self, request):
+        return Region.objects.all()
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        region = self.selected()
+        return queryset.none() if region is None else queryset.filter(region=region)

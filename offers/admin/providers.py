@@ -19,6 +19,7 @@ from network.erasure_admin import ErasePersonalDataMixin
 
 from .. import services
 from ..models import ContactPerson, Offer, Provider, stale_before
+from .list_filters import ProviderRegionFilter, autocomplete_filter_media
 from .scoping import ALL_PROVIDERS, ProviderScopedAdmin, admin_page
 from .users import may_manage
 
@@ -67,7 +68,8 @@ class InviteEditorForm(forms.Form):
         # The invitation reuses an account with this address and puts it into the role
         # Anbieter-Redaktion: only for accounts the inviter may manage anyway.
         email = self.cleaned_data["email"]
-        accounts = get_user_model().objects.filter(email__iexact=email)
+        User = get_user_model()
+        accounts = User.objects.filter(email__iexact=email)
         if any(not may_manage(self.inviter, account) for account in accounts):
             raise ValidationError(
                 _(
@@ -75,13 +77,28 @@ class InviteEditorForm(forms.Form):
                     "only an administrator can give it access."
                 )
             )
+        # A new account is named by its address (``services.provider_invite_editor``).
+        username = email.lower()
+        max_length = User._meta.get_field(User.USERNAME_FIELD).max_length
+        if not accounts.exists() and (
+            len(username) > max_length
+            or User.objects.filter(**{f"{User.USERNAME_FIELD}__iexact": username}).exists()
+        ):
+            raise ValidationError(
+                _(
+                    "An account with the user name “%(username)s” but another e-mail address "
+                    "exists already. Invite that account by its own e-mail address, or ask an "
+                    "administrator."
+                ),
+                params={"username": username[:max_length]},
+            )
         return email
 
 
 @admin.register(Provider)
 class ProviderAdmin(ProviderScopedAdmin):
     list_display = ["name", "kind", "city", "region", "offer_count", "stale_count"]
-    list_filter = ["kind", "region"]
+    list_filter = ["kind", ProviderRegionFilter]
     list_select_related = ["region"]
     search_fields = ["name", "slug", "city", "email"]
     prepopulated_fields = {"slug": ["name"]}
@@ -102,6 +119,10 @@ class ProviderAdmin(ProviderScopedAdmin):
             },
         ),
     ]
+
+    @property
+    def media(self):
+        return super().media + autocomplete_filter_media()
 
     def get_queryset(self, request):
         stale = Q(offers__status=Offer.Status.PUBLISHED) & (
@@ -165,7 +186,7 @@ class ProviderAdmin(ProviderScopedAdmin):
             raise Http404
         form = InviteEditorForm(request.POST or None, inviter=request.user)
         if request.method == "POST" and form.is_valid():
-            user = services.provider_invite_editor(
+            services.provider_invite_editor(
                 provider=provider,
                 email=form.cleaned_data["email"],
                 name=form.cleaned_data["name"],
@@ -174,10 +195,12 @@ class ProviderAdmin(ProviderScopedAdmin):
             )
             self.message_user(
                 request,
+                # Not starting with the address: the admin capitalises a message's first letter.
                 gettext(
-                    "%(email)s can now edit %(provider)s and was sent a link to set a password."
+                    "Access to “%(provider)s” given to %(email)s; a link to set a password "
+                    "was sent."
                 )
-                % {"email": user.email, "provider": provider},
+                % {"email": form.cleaned_data["email"], "provider": provider},
                 messages.SUCCESS,
             )
             return redirect("admin:offers_provider_change", provider.pk)

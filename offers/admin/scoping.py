@@ -8,6 +8,8 @@ from django.urls import path
 from django.utils.translation import gettext
 from simple_history.admin import SimpleHistoryAdmin
 
+from .history import ReadableHistoryHelper
+
 ALL_PROVIDERS = "offers.access_all_providers"
 
 
@@ -36,6 +38,9 @@ class ProviderScopedAdmin(SimpleHistoryAdmin):
             visible = False
         if not visible:
             raise Http404
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return ReadableHistoryHelper(self.model, historical_record)
 
     def history_view(self, request, object_id, extra_context=None):
         self._check_scope(request, object_id)

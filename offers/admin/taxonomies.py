@@ -40,3 +40,7 @@ class SectorAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug", "track__name"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["parent"]
+
+    def get_queryset(self, request):
+        # The autocomplete names each sector with its track (``autocomplete``).
+        return super().get_queryset(request).select_related("track")

@@ -214,7 +214,8 @@ class AccountAdmin(UserAdmin):
         )
         self.message_user(
             request,
-            gettext("%(email)s was sent a link to set a password.")
+            # Not starting with the address: the admin capitalises a message's first letter.
+            gettext("A link to set a password was sent to %(email)s.")
             % {"email": form.instance.email},
             messages.SUCCESS,
         )

@@ -4,11 +4,13 @@ Only published offers are ever shown; a draft or archived offer is a 404 for the
 """
 
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models.aggregates import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
 
 from .. import provider_table, walk
 from ..models import Offer, Provider, Region, Sector, Track
@@ -36,14 +38,25 @@ def home(request):
     )
 
 
+# The question of the walk's second step, by track: Studium offers fields of study, not
+# sectors; a track added later gets the neutral question.
+TRACK_QUESTIONS = {
+    "ausbildung": _("%(track)s: which occupational field interests you?"),
+    "studium": _("%(track)s: which field of study interests you?"),
+}
+OTHER_TRACK_QUESTION = _("%(track)s: which field interests you?")
+
+
 def walk_track(request, track):
     """Step 2: the sectors (Ausbildung) or fields of study (Studium) of a track."""
     track = get_object_or_404(Track, slug=track)
+    question = TRACK_QUESTIONS.get(track.slug, OTHER_TRACK_QUESTION)
     return render(
         request,
         "offers/walk_track.html",
         {
             "track": track,
+            "question": question % {"track": track.name},
             "sectors": _catalog(request).sectors(track),
             "breadcrumbs": walk.trail(track),
         },
@@ -105,10 +118,47 @@ def _search_url(sector, region):
     return f"{reverse('offers:search')}?{urlencode(params)}"
 
 
+def walk_trail(sector, region, page):
+    """Breadcrumbs that put a page (a ``walk.Crumb``) where the walk leads to it, so a
+    visitor can step back into the walk from an offer or provider page.
+
+    The trail is derived from the page's own data (an offer's first field and region, a
+    provider's main field), not from the step the visitor came from: a cached page is
+    stored once per URL for everybody (``page_cache.catalog_page``), and a parameter naming
+    the referring step would multiply the cached copies and the addresses of one offer.
+    """
+    if sector is None:
+        return [walk.Crumb(_("Start"), reverse("offers:home")), page]
+    trail = walk.trail(sector.track, sector, region, all_regions=region is None)
+    return [*trail, page]
+
+
+def _main_sector(provider):
+    """The field with most of the provider's published offers (ties: the walk's order),
+    or None (one query)."""
+    links = Offer.sectors.through.objects.filter(
+        offer__provider=provider, offer__status=Offer.Status.PUBLISHED
+    )
+    top = (
+        links.values("sector")
+        .annotate(n=Count("offer", distinct=True))
+        .order_by("-n", "sector__track__position", "sector__position", "sector__name")
+        .values_list("sector", flat=True)
+        .first()
+    )
+    if top is None:
+        return None
+    return Sector.objects.select_related("track", "parent").get(pk=top)
+
+
 def _contacts(provider):
-    """The provider's contact persons in their order; the model's ordering starts with the
-    provider, which would join the provider table for nothing."""
-    return provider.contacts.order_by("position", "name")
+    """The provider's contact persons in their order, without those named only on offers
+    that are not published (a draft's new contact is not public yet); the model's ordering
+    starts with the provider, which would join the provider table for nothing."""
+    named = Offer.objects.filter(contact=OuterRef("pk"))
+    return provider.contacts.exclude(~Exists(named.published()) & Exists(named)).order_by(
+        "position", "name"
+    )
 
 
 def offer_detail(request, pk):
@@ -121,11 +171,13 @@ def offer_detail(request, pk):
             "school_forms",
             "subjects",
             "regions",
-            Prefetch("sectors", queryset=Sector.objects.select_related("track")),
+            Prefetch("sectors", queryset=Sector.objects.select_related("track", "parent")),
         ),
         pk=pk,
     )
     provider = offer.provider
+    sectors = sorted(offer.sectors.all(), key=lambda s: (s.track.position, s.position, s.name))
+    regions = list(offer.regions.all())
     return render(
         request,
         "offers/offer_detail.html",
@@ -143,6 +195,11 @@ def offer_detail(request, pk):
                 .order_by("title", "pk")[: OTHER_OFFERS_SHOWN + 1]
             ),
             "other_offers_shown": OTHER_OFFERS_SHOWN,
+            "breadcrumbs": walk_trail(
+                sectors[0] if sectors else None,
+                regions[0] if regions else None,
+                walk.Crumb(offer.title, offer.get_absolute_url()),
+            ),
         },
     )
 
@@ -168,6 +225,9 @@ def provider_detail(request, slug):
             "offer_type__name",
             "all_school_forms",
             "duration_text",
+            "duration_min_minutes",
+            "duration_max_minutes",
+            "duration_unit",
             "venue",
             "place",
             "grade_min",
@@ -184,5 +244,12 @@ def provider_detail(request, slug):
     return render(
         request,
         "offers/provider_detail.html",
-        {"provider": provider, "contacts": _contacts(provider), "page_obj": page},
+        {
+            "provider": provider,
+            "contacts": _contacts(provider),
+            "page_obj": page,
+            "breadcrumbs": walk_trail(
+                _main_sector(provider), None, walk.Crumb(provider.name, provider.get_absolute_url())
+            ),
+        },
     )
