@@ -1,6 +1,6 @@
 """Public pages of the network: about, directory, partner pages, certificate, declaration."""
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import capfirst
 
@@ -54,9 +54,16 @@ def directory(request):
         *(
             (value, f"{capfirst(label)} ({kind_counts.get(value, 0)})")
             for value, label in Partner.Kind.choices
+            # A choice that would show nobody is left out, unless it is the one chosen.
+            if kind_counts.get(value) or value == filters.get("kind")
         ),
     ]
     region_field = form.fields["region"]
+    chosen = filters.get("region")
+    region_field.queryset = region_field.queryset.filter(
+        Q(slug__in=[slug for slug, n in region_counts.items() if n])
+        | Q(pk=chosen.pk if chosen else None)
+    )
     region_field.label_from_instance = lambda region: (
         f"{region.name} ({region_counts.get(region.slug, 0)})"
     )

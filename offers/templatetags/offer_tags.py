@@ -8,8 +8,6 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext
 
-from .german import soft_hyphens
-
 from bookings.display import next_dates
 from schooldesk.markers import save_form
 
@@ -138,16 +136,20 @@ def offer_card(offer, heading_level=3, hide_provider=False, save_button=True):
         (gettext("Grades"), offer.grades_label),
         (gettext("School forms"), _school_forms(offer)),
     ]
-    if offer.duration_text:
-        facts.append((gettext("Duration"), offer.duration_text))
-    if offer.participants_label:
-        facts.append((gettext("Participants"), offer.participants_label))
+    # The same rows in the same order on every card, so cards line up when scanned.
+    facts.append((gettext("Participants"), offer.participants_label or gettext("not specified")))
+    facts.append((gettext("Duration"), offer.duration_text or gettext("not specified")))
     venue = offer.get_venue_display()
     facts.append((gettext("Venue"), f"{venue}: {offer.place}" if offer.place else venue))
     if dates := next_dates(offer):  # bookings: the next dated sessions, free places
         facts.append((gettext("Next dates"), dates))
-    parts.append('<dl class="facts">')
-    parts.extend(f"<div><dt>{esc(term)}</dt><dd>{esc(value)}</dd></div>" for term, value in facts)
+    # One row per fact, term beside value (site.css .offer-card__facts); long German
+    # values get soft hyphens so that they fit a phone's card.
+    parts.append('<dl class="facts offer-card__facts">')
+    parts.extend(
+        f"<div><dt>{esc(term)}</dt><dd>{esc(soft_hyphens(value))}</dd></div>"
+        for term, value in facts
+    )
     parts.append("</dl>")
     if save_button:  # the Merkliste (schooldesk/markers.py)
         parts.append(save_form(offer.pk, offer.title))

@@ -6,6 +6,7 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import ngettext
 
+from .german import soft_hyphens
 from .offer_tags import count_html
 
 register = template.Library()
@@ -32,7 +33,7 @@ def _option_html(option, name, parts):
     parts.append(
         f'<li><input type="checkbox" id="{option_id}" name="{name}" value="{key}"'
         f"{' checked' if option['selected'] else ''}>"
-        f'<label for="{option_id}">{conditional_escape(option["label"])} '
+        f'<label for="{option_id}">{conditional_escape(soft_hyphens(option["label"]))} '
         f"{count}</label>"
     )
     if option["children"]:
