@@ -23,6 +23,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.http import HttpResponse
+from django.utils import timezone
 from django.utils.translation import get_language
 
 import retribus
@@ -71,7 +72,7 @@ def cached(prefix, version, key, compute):
     afresh without a version (a flushed database) or when the cache fails."""
     if version is None:
         return compute()
-    full_key = f"{prefix}:{release()}:{version}:{key}"
+    full_key = f"{prefix}:{release()}:{version}:{today()}:{key}"
     try:
         value = cache.get(full_key)
     except CacheUnavailable:  # logged by the breaker, once per outage, not once per page
@@ -90,17 +91,24 @@ def cached(prefix, version, key, compute):
     return value
 
 
+def today():
+    """Part of every key: pages and counts that show dated sessions (the "Zeitraum" facet,
+    next dates on cards and offer pages) change at midnight without any write, so each day
+    starts with fresh entries (bookings/search.py)."""
+    return timezone.localdate().isoformat()
+
+
 def catalog_version(request):
     """The catalogue version this request is served for: as the page cache read it, or now."""
     version = getattr(request, "catalog_version", None)
     return version if version is not None else CatalogVersion.current()
 
 
-def _key(version, request):
+def _key(stamp, request):
     query = urlencode(
         sorted((name, value) for name in request.GET for value in request.GET.getlist(name))
     )
-    page = f"{release()}\n{version}\n{get_language()}\n{request.path}\n{query}"
+    page = f"{release()}\n{stamp}\n{today()}\n{get_language()}\n{request.path}\n{query}"
     return f"catalog-page:{hashlib.sha256(page.encode()).hexdigest()}"
 
 
@@ -135,10 +143,26 @@ def _personalized(request, response):
     return response
 
 
-def catalog_page(view, *, params=()):
-    """Serve ``view``'s pages from the ``pages`` cache while the catalogue version is
-    unchanged. ``params``: the query parameters the view reads (or a function returning
-    them, asked per request); a URL with any other is rendered but not stored."""
+def _stamp(version, scopes, kwargs):
+    """The page's key as far as the catalogue goes: the token, or with ``scopes`` the stamps
+    of what the page shows, so that a write elsewhere keeps it (``search/scopes.py``)."""
+    if scopes is None:
+        return version
+    from .search import engine  # the engine imports this module's helpers
+
+    try:
+        return engine.page_stamp(version, lambda index: scopes(index, **kwargs))
+    except Exception:
+        logger.exception("stamping a page failed")
+        return version
+
+
+def catalog_page(view, *, params=(), scopes=None):
+    """Serve ``view``'s pages from the ``pages`` cache while what they show is unchanged.
+    ``params``: the query parameters the view reads (or a function returning them, asked
+    per request); a URL with any other is rendered but not stored. ``scopes``: a function
+    ``(index, **url_kwargs)`` naming what of the catalogue the page shows (``search/scopes.py``);
+    without it any catalogue write renders the page anew."""
     read_params = params if callable(params) else lambda: params
 
     @functools.wraps(view)
@@ -148,7 +172,7 @@ def catalog_page(view, *, params=()):
         version = request.catalog_version = CatalogVersion.current()
         if version is None:  # a flushed database: nothing to key on
             return _personalized(request, view(request, *args, **kwargs))
-        key = _key(version, request)
+        key = _key(_stamp(version, scopes, kwargs), request)
         try:
             stored = caches["pages"].get(key)
         except Exception:

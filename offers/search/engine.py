@@ -21,7 +21,7 @@ from django.db import DatabaseError, connection, connections, transaction
 
 from offers.models import PAGES_ONLY_CHANGE, CatalogChange, CatalogVersion
 
-from . import patching
+from . import patching, scopes
 from .index import SearchIndex
 from .sql import CachedSearch
 
@@ -43,6 +43,7 @@ class _State:
     lock = threading.Lock()
     patch_lock = threading.Lock()
     index = None
+    stamps = None  # scopes.Stamps of the index: what each write since its build touched
     building = False
     thread = None
     failed_at = None  # time.monotonic() of the last failed build
@@ -85,11 +86,17 @@ def _start_build():
         _State.thread.start()
 
 
-def _install(index):
-    """Make ``index`` this worker's, unless the one it has is newer."""
+def _install(index, patch_of=None, changed=(), pages_only=False):
+    """Make ``index`` this worker's, unless the one it has is newer. A patch of the index the
+    worker has (``patch_of``) moves the stamps of the scopes its changes touched; any other
+    index starts every scope afresh."""
     with _State.lock:
         current = _State.index
         if current is None or current.change_id <= index.change_id:
+            if patch_of is not None and current is patch_of and _State.stamps is not None:
+                _State.stamps = _State.stamps.moved(patch_of, index, changed, pages_only)
+            else:
+                _State.stamps = scopes.Stamps(index.version)
             _State.index = index
 
 
@@ -158,11 +165,11 @@ def patched_index(index):
             changes = _changes_since(index)
             if changes is None:
                 return None
-            token, first, last, changed, _pages_only = changes
+            token, first, last, changed, pages_only = changes
             if token == index.version:
                 return index
             patched = patching.patched(index, token, last, changed)
-        _install(patched)
+        _install(patched, patch_of=index, changed=changed, pages_only=pages_only)
         _prune(first, last)
         return patched
     except Exception:
@@ -205,10 +212,25 @@ def engine(version=None):
         index = SearchIndex.build()
         # It may hold writes that are rolled back: never the base of a patch.
         index.tentative = True
-        _State.index = index
+        with _State.lock:
+            _State.index, _State.stamps = index, scopes.Stamps(index.version)
         if index.version == version:
             return index
     return CachedSearch(version)
+
+
+def page_stamp(version, page_scopes):
+    """What a cached page showing catalogue ``version`` is keyed by: the stamps of its
+    scopes (``page_scopes(index)``, see ``scopes.py``) in this worker's index, patched to
+    ``version`` first if need be, or ``version`` itself while the index is being rebuilt."""
+    index = current_index_or_start_build(version)
+    if index is None:
+        return version
+    with _State.lock:
+        stamps = _State.stamps if _State.index is index else None
+    if stamps is None:
+        return version
+    return stamps.of(page_scopes(index))
 
 
 def wait_for_build(timeout=60):
@@ -223,5 +245,5 @@ def reset():
     """Forget this worker's index after any running build has finished (tests)."""
     wait_for_build()
     with _State.lock:
-        _State.index = None
+        _State.index = _State.stamps = None
         _State.failed_at = None
