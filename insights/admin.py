@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from offers.models import GRADE_MAX, GRADE_MIN, CatalogVersion
 from offers.search.engine import engine
 
-from . import charts, dashboard
+from . import charts, dashboard, handbook
 from .models import Dashboard
 
 
@@ -87,6 +87,8 @@ class DashboardAdmin(admin.ModelAdmin):
         wrap = self.admin_site.admin_view
         return [
             path("csv/<slug:name>/", wrap(self.csv_view), name="insights_dashboard_csv"),
+            path("handbuch/", wrap(self.handbook_view), name="insights_handbook"),
+            path("handbuch.pdf", wrap(self.handbook_pdf_view), name="insights_handbook_pdf"),
             *super().get_urls(),
         ]
 
@@ -168,3 +170,34 @@ class DashboardAdmin(admin.ModelAdmin):
         except KeyError:
             raise Http404 from None
         return self._csv_response(table)
+
+    def _handbook(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        spec, vocabulary = handbook.read_filters(request.GET)
+        return spec, handbook.build(spec, vocabulary)
+
+    def handbook_view(self, request):
+        """The handbook as one HTML page (print it from the browser, or take the PDF)."""
+        try:
+            _spec, book = self._handbook(request)
+        except handbook.BadFilters as error:
+            return _bad_filters(request, self.admin_site, str(error))
+        return HttpResponse(handbook.render_html(book))
+
+    def handbook_pdf_view(self, request):
+        """The PDF: the last one ``build_handbook`` kept when it shows the whole region and
+        the catalogue has not changed since, else built now (the demo data: seconds)."""
+        try:
+            spec, vocabulary = handbook.read_filters(request.GET)
+        except handbook.BadFilters as error:
+            return _bad_filters(request, self.admin_site, str(error))
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        pdf = handbook.current_pdf() if not spec.active_filters else None
+        if pdf is None:
+            pdf = handbook.render_pdf(handbook.build(spec, vocabulary))
+        response = HttpResponse(pdf, content_type="application/pdf")
+        name = f"kooperationshandbuch-{timezone.localdate().isoformat()}.pdf"
+        response["Content-Disposition"] = f'inline; filename="{name}"'
+        return response

@@ -312,6 +312,9 @@ OFFER_STALE_AFTER_DAYS = int(os.environ.get("OFFER_STALE_AFTER_DAYS", "365"))
 # Public searches are counted in each worker's memory and written this often (insights/
 # search_log.py); 0 writes only when asked (the tests do).
 SEARCH_LOG_FLUSH_SECONDS = float(os.environ.get("SEARCH_LOG_FLUSH_SECONDS", "10"))
+# manage.py build_handbook keeps the last PDF of the Kooperationshandbuch here (insights/
+# handbook.py); not a public folder: the portal serves the file itself.
+HANDBOOK_DIR = Path(os.environ.get("HANDBOOK_DIR", BASE_DIR / "var" / "handbook"))
 # Uploaded import files wait here between the dry run and the confirmed import.
 OFFER_IMPORT_DIR = Path(
     os.environ.get("OFFER_IMPORT_DIR", Path(tempfile.gettempdir()) / "retribus-imports")
