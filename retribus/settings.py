@@ -328,6 +328,9 @@ RQ_QUEUES = {
     "default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 1800},
 }
 OFFER_IMPORT_QUEUE = os.environ.get("OFFER_IMPORT_QUEUE", "default" if REDIS_URL else "") or None
+# The queue stops an import job after this many seconds (10,000 offers take about one
+# minute); nothing is written then, and the progress page says so.
+OFFER_IMPORT_TIMEOUT = int(os.environ.get("OFFER_IMPORT_TIMEOUT", "1800"))
 
 # --- Limits of one import file (spreadsheet) ---------------------------------------------
 # offers.importing.spreadsheet checks them before and while it reads an upload, so that a

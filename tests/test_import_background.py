@@ -1,7 +1,10 @@
 """The offer import checked with the models' own rules, written in bulk, and run as a
 background job with a progress page (issue 13, "Imports in bulk and off the request")."""
 
+import datetime
+
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
@@ -134,7 +137,9 @@ def fake_queue(settings, monkeypatch):
     queued = []
 
     class Queue:
-        def enqueue(self, function, *args):
+        def enqueue(self, function, *args, job_timeout, on_failure):
+            assert job_timeout == settings.OFFER_IMPORT_TIMEOUT
+            assert on_failure.func is jobs.queue_job_failed
             queued.append((function, args))
 
     monkeypatch.setattr(django_rq, "get_queue", lambda name: Queue())
@@ -229,3 +234,36 @@ def test_import_offers_command_checks_and_imports_a_file(coordinator, tmp_path):
     editor = make_user("Anbieter-Redaktion")
     with pytest.raises(CommandError):
         call_command("import_offers", str(path), "--user", editor.username)
+
+
+def test_a_job_the_queue_stopped_or_whose_worker_died_shows_as_failed(
+    client, coordinator, fake_queue, django_capture_on_commit_callbacks
+):
+    client.force_login(coordinator)
+    with django_capture_on_commit_callbacks(execute=True):
+        stopped_at = confirm(client, as_csv(good_rows()))["Location"]
+    with django_capture_on_commit_callbacks(execute=True):
+        died_at = confirm(client, as_csv(good_rows()))["Location"]
+    stopped, died = ImportJob.objects.order_by("pk")
+    ImportJob.objects.filter(pk=died.pk).update(state=ImportJob.State.RUNNING)
+
+    class RqJob:  # what the queue hands its failure callback
+        args = (stopped.pk,)
+
+    jobs.queue_job_failed(RqJob, None, TimeoutError, TimeoutError("job timeout"), None)
+    page = client.get(stopped_at, HTTP_ACCEPT_LANGUAGE="de")
+    assert "abgebrochen" in page.text and "nichts wurde geschrieben" in page.text
+    assert 'http-equiv="refresh"' not in page.text
+
+    # Still "running" a while after the time limit: its worker is gone.
+    still = client.get(died_at, HTTP_ACCEPT_LANGUAGE="de")
+    assert 'http-equiv="refresh"' in still.text
+    long_ago = died.created_at - datetime.timedelta(
+        seconds=settings.OFFER_IMPORT_TIMEOUT + jobs.STALE_AFTER_TIMEOUT + 1
+    )
+    ImportJob.objects.filter(pk=died.pk).update(created_at=long_ago)
+    given_up = client.get(died_at, HTTP_ACCEPT_LANGUAGE="de")
+    assert 'http-equiv="refresh"' not in given_up.text
+    assert "nicht innerhalb von 40 Minuten" in given_up.text
+    assert {job.state for job in ImportJob.objects.all()} == {ImportJob.State.FAILED}
+    assert not Offer.objects.filter(provider__name="IT Haus GmbH").exists()

@@ -103,7 +103,9 @@ class OfferImportMixin:
         """How far a started import is; its report once it has ended. Refreshes itself."""
         if not self.has_import_permission(request):
             raise PermissionDenied
-        job = get_object_or_404(ImportJob.objects.select_related("user"), pk=job_id)
+        job = jobs.expire_if_stale(
+            get_object_or_404(ImportJob.objects.select_related("user"), pk=job_id)
+        )
         context = {
             **self.admin_site.each_context(request),
             "title": gettext("Import job"),

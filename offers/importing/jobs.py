@@ -7,9 +7,15 @@ run) and writes it in one transaction: all or nothing. Its progress goes to the 
 the job's own transaction hides its writes from everyone else until it ends; its result (the
 ``ImportReport``) goes to its ``ImportJob`` row. Without a queue (``OFFER_IMPORT_QUEUE``
 None: no Redis, as with ``make run`` and in the tests) the job runs at once, in-process.
+
+A job that does not end, because the queue stopped it at ``OFFER_IMPORT_TIMEOUT`` or its
+worker died, has written nothing (one transaction): the queue's failure callback marks it
+failed, and so does the progress page once the time limit is well past, in case nobody was
+left to call back.
 """
 
 import dataclasses
+import datetime
 import logging
 
 from django.conf import settings
@@ -26,6 +32,8 @@ logger = logging.getLogger(__name__)
 
 # The share of the progress bar that reading and checking the file take; writing the rest.
 CHECKED = 40
+# A job still unfinished this long after the queue's time limit has lost its worker.
+STALE_AFTER_TIMEOUT = 10 * 60
 
 
 def start_import(*, data, file_name, user, language):
@@ -45,8 +53,58 @@ def start_import(*, data, file_name, user, language):
 
 def _enqueue(job_id):
     import django_rq
+    from rq import Callback
 
-    django_rq.get_queue(settings.OFFER_IMPORT_QUEUE).enqueue(run_import_job, job_id)
+    django_rq.get_queue(settings.OFFER_IMPORT_QUEUE).enqueue(
+        run_import_job,
+        job_id,
+        job_timeout=settings.OFFER_IMPORT_TIMEOUT,
+        on_failure=Callback(queue_job_failed),
+    )
+
+
+def queue_job_failed(rq_job, connection, *exc_info):
+    """The queue's callback when the job raised, was stopped or ran out of time."""
+    logger.error("offer import job %s did not end: %s", rq_job.args[0], exc_info[1:2])
+    _fail_if_unfinished(rq_job.args[0])
+
+
+def _fail_if_unfinished(job_id, reason=None):
+    """Mark job ``job_id`` failed if it is still queued or running."""
+    job = ImportJob.objects.filter(pk=job_id).first()
+    if job is None or job.state not in (ImportJob.State.QUEUED, ImportJob.State.RUNNING):
+        return
+    with translation.override(job.language):
+        report = ImportReport(
+            source_format="",
+            rows=[],
+            problems=[reason or _("The import was stopped before it ended; nothing was written.")],
+        )
+    job.data = b""
+    job.report = dataclasses.asdict(report)
+    job.state = ImportJob.State.FAILED
+    job.finished_at = timezone.now()
+    job.save(update_fields=["data", "report", "state", "finished_at"])
+    set_progress(job.pk, 100)
+
+
+def expire_if_stale(job):
+    """``job``, marked failed first when it should long have ended (its worker died)."""
+    limit = datetime.timedelta(seconds=settings.OFFER_IMPORT_TIMEOUT + STALE_AFTER_TIMEOUT)
+    unfinished = job.state in (ImportJob.State.QUEUED, ImportJob.State.RUNNING)
+    if unfinished and job.created_at < timezone.now() - limit:
+        with translation.override(job.language):
+            minutes = (settings.OFFER_IMPORT_TIMEOUT + STALE_AFTER_TIMEOUT) // 60
+            _fail_if_unfinished(
+                job.pk,
+                _(
+                    "The import did not end within %(minutes)s minutes and was given up; "
+                    "nothing was written. Please start it again."
+                )
+                % {"minutes": minutes},
+            )
+        job.refresh_from_db()
+    return job
 
 
 def run_import_job(job_id):
