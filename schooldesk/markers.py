@@ -87,17 +87,48 @@ class MarkerMiddleware:
         return response
 
 
-def save_form(offer_id, title):
-    """The Merken form of one offer (a card, a provider's table row, the offer page), with
-    placeholders for what differs per visitor: safe to store in a cached page."""
-    title = escape(title)
+def _hidden_fields(offer_id):
     return (
-        f'<form class="merken" id="merken-{offer_id}" method="post" '
-        f'action="{escape(reverse("schooldesk:add"))}">'
         f'<input type="hidden" name="csrfmiddlewaretoken" value="{CSRF}">'
         f'<input type="hidden" name="offer" value="{offer_id}">'
         f'<input type="hidden" name="next" value="{NEXT}">'
-        f'<button type="submit" class="button--secondary merken__button">{escape(gettext("Save"))}'
-        f'<span class="visually-hidden">: {title}</span></button> '
-        f'<span class="merken__status" role="status">{notice(offer_id)}</span></form>'
+    )
+
+
+def _button_and_status(offer_id, title, form_attribute=""):
+    return (
+        f'<button type="submit" class="button--secondary merken__button"{form_attribute}>'
+        f'{escape(gettext("Save"))}<span class="visually-hidden">: {escape(title)}</span>'
+        f'</button> <span class="merken__status" role="status" data-merken-status="{offer_id}">'
+        f"{notice(offer_id)}</span>"
+    )
+
+
+def save_form(offer_id, title, *, detached=False):
+    """The Merken form of one offer (a card, a provider's table row, the offer page), with
+    placeholders for what differs per visitor: safe to store in a cached page.
+
+    ``detached``: only the button, tied by its ``form`` attribute to a form that
+    ``detached_forms`` renders elsewhere, for cards inside another form (the search page's
+    results sit in its filter form, and forms cannot be nested)."""
+    if detached:
+        tied = f' form="merken-form-{offer_id}"'
+        return (
+            f'<div class="merken" id="merken-{offer_id}">'
+            f"{_button_and_status(offer_id, title, tied)}</div>"
+        )
+    return (
+        f'<form class="merken" id="merken-{offer_id}" method="post" '
+        f'action="{escape(reverse("schooldesk:add"))}">{_hidden_fields(offer_id)}'
+        f"{_button_and_status(offer_id, title)}</form>"
+    )
+
+
+def detached_forms(offer_ids):
+    """The forms the detached Merken buttons of ``offer_ids`` submit."""
+    action = escape(reverse("schooldesk:add"))
+    return "".join(
+        f'<form class="merken-form" id="merken-form-{offer_id}" method="post" '
+        f'action="{action}">{_hidden_fields(offer_id)}</form>'
+        for offer_id in offer_ids
     )

@@ -261,14 +261,13 @@ def search_handout(request, as_pdf=False):
     spec = filterset.spec.replace(page=1)
     result = search_engine.search(spec, per_page=handout.LIMIT)
     query = spec_params(spec, page=False)
-    note_query = (
-        [("notiz", note_form.cleaned_data["note"])] if note_form.cleaned_data["note"] else []
-    )
+    handout_note = note_form.cleaned_data["note"]
+    note_query = [("notiz", handout_note)] if handout_note else []
     search_url = reverse("offers:search") + (f"?{urlencode(query)}" if query else "")
     return _handout(
         request,
         title=_("Career orientation offers"),
-        note=note,
+        note=handout_note,
         ids=[offer.pk for offer in result.page.object_list],
         total=result.total,
         as_pdf=as_pdf,

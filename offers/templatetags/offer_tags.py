@@ -63,7 +63,7 @@ def provider_offer_rows(offers):
             f'<td data-label="{description}"><a href="{esc(offer.get_absolute_url())}">'
             f"{code}{esc(offer.title)}</a>{summary}</td>"
             f'<td data-label="{school_form}">{forms}</td>'
-            f'<td data-label="{duration}">{esc(offer.duration_text or "–")}<br>'
+            f'<td data-label="{duration}">{esc(offer.duration_label or "–")}<br>'
             f"{place}: {venue}</td>"
             f'<td data-label="{grade}">{esc(offer.grades_label)}</td>'
             f'<td data-label="{participants}">{esc(offer.participants_label or "–")}</td>'
@@ -138,7 +138,7 @@ def offer_card(offer, heading_level=3, hide_provider=False, save_button=True):
     ]
     # The same rows in the same order on every card, so cards line up when scanned.
     facts.append((gettext("Participants"), offer.participants_label or gettext("not specified")))
-    facts.append((gettext("Duration"), offer.duration_text or gettext("not specified")))
+    facts.append((gettext("Duration"), offer.duration_label or gettext("not specified")))
     venue = offer.get_venue_display()
     facts.append((gettext("Venue"), f"{venue}: {offer.place}" if offer.place else venue))
     if dates := next_dates(offer):  # bookings: the next dated sessions, free places
@@ -151,7 +151,7 @@ def offer_card(offer, heading_level=3, hide_provider=False, save_button=True):
         for term, value in facts
     )
     parts.append("</dl>")
-    if save_button:  # the Merkliste (schooldesk/markers.py)
-        parts.append(save_form(offer.pk, offer.title))
+    if save_button:  # the Merkliste (schooldesk/markers.py); "detached" inside another form
+        parts.append(save_form(offer.pk, offer.title, detached=save_button == "detached"))
     parts.append("</article>")
     return mark_safe("".join(parts))

@@ -18,6 +18,12 @@ def save_form(offer):
 
 
 @register.simple_tag
+def merken_forms(offers):
+    """The forms of the detached Merken buttons of ``offers`` (markers.save_form)."""
+    return mark_safe(markers.detached_forms([offer.pk for offer in offers]))
+
+
+@register.simple_tag
 def merkliste_link():
     """The header's link to the Merkliste with the visitor's count, filled per request."""
     label = escape(gettext("Shortlist"))

@@ -9,8 +9,11 @@
   }
 
   function save(form) {
-    var button = form.querySelector("button");
-    var status = form.querySelector(".merken__status");
+    // A detached form (search page) is pressed by a button elsewhere, tied by form="…".
+    var offer = form.querySelector("input[name=offer]").value;
+    var button =
+      form.querySelector("button") || document.querySelector('button[form="' + form.id + '"]');
+    var status = document.querySelector('[data-merken-status="' + offer + '"]');
     button.disabled = true;
     fetch(form.action, {
       method: "POST",
@@ -46,7 +49,7 @@
 
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    if (form instanceof HTMLFormElement && form.classList.contains("merken")) {
+    if (form instanceof HTMLFormElement && (form.classList.contains("merken") || form.classList.contains("merken-form"))) {
       event.preventDefault();
       save(form);
     }
