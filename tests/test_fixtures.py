@@ -202,7 +202,7 @@ def test_loading_the_demo_data_twice_duplicates_nothing(demo):
     history = [Provider.history, ContactPerson.history, Offer.history, Partner.history]
     before = [model.objects.count() for model in models] + [h.count() for h in history]
 
-    call_command("load_demo_data", verbosity=0)
+    call_command("load_demo_data", force=True, verbosity=0)
 
     assert [model.objects.count() for model in models] + [h.count() for h in history] == before
     assert all(count > 0 for count in before)
@@ -260,7 +260,7 @@ def test_load_demo_data_refuses_to_overwrite_offers_of_other_providers(db):
     )
 
     with pytest.raises(CommandError, match="generate_offers --clear"):
-        call_command("load_demo_data", verbosity=0)
+        call_command("load_demo_data", force=True, verbosity=0)
 
     assert Offer.objects.get(pk=1).title == taken.title
     assert not Provider.objects.filter(slug="it-haus-gmbh").exists()

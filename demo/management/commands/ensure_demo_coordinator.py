@@ -22,9 +22,11 @@ class Command(BaseCommand):
         user.is_superuser = True
         user.set_password(password)
         user.save()
+        # `make run PORT=…` passes the port its server will listen on.
+        port = os.environ.get("PORT", "").strip() or "8000"
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo coordinator: user “{username}”, password “{password}” — "
-                "log in at http://127.0.0.1:8000/admin/"
+                f"log in at http://127.0.0.1:{port}/admin/"
             )
         )
