@@ -84,6 +84,12 @@ class DurationRangeWidget(forms.MultiWidget):
             attrs,
         )
 
+    def get_context(self, name, value, attrs):
+        # The field's value is a tuple of minutes; a bound form's is a list of the texts typed.
+        if isinstance(value, tuple):
+            value = self.decompress(value)
+        return super().get_context(name, value, attrs)
+
     def render(self, name, value, attrs=None, renderer=None):
         # Each box with its own label; built here because the form renderer does not read
         # the project's template folder.

@@ -17,6 +17,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+from simple_history.signals import (
+    post_create_historical_m2m_records,
+    pre_create_historical_m2m_records,
+)
+from simple_history.utils import get_m2m_field_name
 
 GRADE_MIN = 1
 GRADE_MAX = 13
@@ -390,10 +395,43 @@ class OfferQuerySet(models.QuerySet):
         )
 
 
+class LinkSnapshotHistory(HistoricalRecords):
+    """History whose record copies the link rows by their ids alone.
+
+    django-simple-history reads them joined to both ends, after rebuilding the object from
+    the record, which for an offer reads the excluded search vector once per link table.
+    """
+
+    def create_historical_record_m2ms(self, history_instance, instance):
+        for field in history_instance._history_m2m_fields:
+            m2m_history_model = self.m2m_models[field]
+            through_model = getattr(instance, field.name).through
+            names = [f.attname for f in through_model._meta.fields]
+            rows = through_model.objects.filter(**{get_m2m_field_name(field): instance}).values(
+                *names
+            )
+            insert_rows = [m2m_history_model(history=history_instance, **row) for row in rows]
+            pre_create_historical_m2m_records.send(
+                sender=m2m_history_model,
+                rows=insert_rows,
+                history_instance=history_instance,
+                instance=instance,
+                field=field,
+            )
+            created_rows = m2m_history_model.objects.bulk_create(insert_rows)
+            post_create_historical_m2m_records.send(
+                sender=m2m_history_model,
+                created_rows=created_rows,
+                history_instance=history_instance,
+                instance=instance,
+                field=field,
+            )
+
+
 # Kept at module level so that a save in the admin can skip the records the signals would
 # write (one for the row, one more for each link table set) and write a single one after
 # the links are set: ``offers.services.offer_record_history``.
-OFFER_HISTORY = HistoricalRecords(
+OFFER_HISTORY = LinkSnapshotHistory(
     m2m_fields=["sectors", "subjects", "school_forms", "regions"],
     excluded_fields=["search_vector"],
 )

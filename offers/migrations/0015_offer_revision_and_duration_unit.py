@@ -12,11 +12,14 @@ from offers import freshness
 def drop_fulltext_triggers(apps, schema_editor):
     """SQLite cannot rebuild the offer table while another table's trigger names it (the
     full-text triggers of 0013 do); the post_migrate handler puts them back."""
-    if schema_editor.connection.vendor == "sqlite":
+    if schema_editor.connection.vendor != "sqlite":
+        return
+    try:
         from offers.search import sqlite_fts
-
-        if sqlite_fts.exists(schema_editor.connection):
-            sqlite_fts.drop_triggers(schema_editor.connection)
+    except ImportError:  # a checkout from before the SQLite full text
+        return
+    if sqlite_fts.exists(schema_editor.connection):
+        sqlite_fts.drop_triggers(schema_editor.connection)
 
 
 class Migration(migrations.Migration):
