@@ -17,7 +17,7 @@ urlpatterns = [
     path("feeds/region/<slug:region>.atom", feeds.RegionFeed(), name="region_feed"),
     path("feeds/bereich/<slug:sector>.atom", feeds.SectorFeed(), name="sector_feed"),
     path("feeds/termine.ics", feeds.calendar, name="calendar"),
-    path("einbetten/", views.widget, name="widget"),
+    path("einbetten/", views.framed_widget, name="widget"),
     path("einbetten/erstellen/", views.widget_builder, name="widget_builder"),
 ]
 

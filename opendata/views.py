@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 
+from offers.page_cache import catalog_page
 from offers.search import facets
 from offers.views.search import bad_request
 
@@ -161,13 +162,17 @@ def widget_items(request):
     return max(1, min(number, WIDGET_MAX_ITEMS))
 
 
-@xframe_options_exempt
-@csp_replace({"frame-ancestors": ["*"]})
+def widget_parameters():
+    """The query parameters the widget reads (its page is cached whole under them)."""
+    return facets.parameters() | {"n"}
+
+
 def widget(request):
     """/einbetten/?…: a saved search as a compact list for an iframe on a school's website.
 
-    The only page other sites may frame (CSP ``frame-ancestors *``, no X-Frame-Options);
-    it sets no cookie and reads no session. Links open the portal in a new tab.
+    The only page other sites may frame (``framed_widget``: CSP ``frame-ancestors *``, no
+    X-Frame-Options); it sets no cookie and reads no session. Links open the portal in a
+    new tab.
     """
     data = request.GET.copy()
     data.pop("page", None)
@@ -188,8 +193,13 @@ def widget(request):
             "home_url": request.build_absolute_uri(reverse("offers:home")),
         },
     )
-    # The language cookie or a Vary on it would make no sense inside another site.
     return response
+
+
+# The decorators sit outside the page cache, so that a page served from it is framed too.
+framed_widget = xframe_options_exempt(
+    csp_replace({"frame-ancestors": ["*"]})(catalog_page(widget, params=widget_parameters))
+)
 
 
 def _widget_query(cleaned, items):

@@ -284,3 +284,21 @@ def test_offer_dates_and_cost_are_published(client, few):
     assert (data["start_date"], data["end_date"]) == ("2027-03-01", "2027-03-05")
     assert (data["cost"], data["free_of_charge"]) == ("5 €", False)
     assert data["url"].endswith(f"/angebot/{offer.pk}/")
+
+
+def test_written_out_offers_match_the_declared_schema_fields(rf, few):
+    """The API writes offers out by hand for speed; DRF's generic walk over the declared
+    fields (what the OpenAPI schema describes) must give the same data."""
+    from rest_framework import serializers
+
+    from opendata.serializers import OfferDetailSerializer, offer_detail_queryset
+
+    offer = offer_detail_queryset().first()
+    Offer.objects.filter(pk=offer.pk).update(start_date=datetime.date(2027, 1, 2))
+    offer = offer_detail_queryset().get(pk=offer.pk)
+    serializer = OfferDetailSerializer(context={"request": rf.get("/")})
+
+    fast = serializer.to_representation(offer)
+    generic = serializers.Serializer.to_representation(serializer, offer)
+
+    assert json.loads(json.dumps(fast)) == json.loads(json.dumps(generic))

@@ -202,8 +202,11 @@ def test_the_search_page_links_its_downloads_and_feed(client, offers):
         assert f'href="{link}"' in html
 
 
-def test_the_widget_may_be_framed_anywhere_and_sets_no_cookie(client, offers):
+@pytest.mark.parametrize("visit", ["rendered", "from the page cache"])
+def test_the_widget_may_be_framed_anywhere_and_sets_no_cookie(client, offers, visit):
     response = client.get("/einbetten/?grade=9&n=1", secure=True)
+    if visit == "from the page cache":
+        response = client.get("/einbetten/?grade=9&n=1", secure=True)
     html = response.content.decode()
 
     assert response.status_code == 200
