@@ -146,3 +146,7 @@ def test_offer_and_provider_forms_fit_the_window(page, site):
     # The contact persons' table keeps inside the window (it scrolls in its own box if need be).
     inline = page.locator(".inline-group .tabular").first.bounding_box()
     assert inline["x"] >= 0 and inline["x"] + inline["width"] <= width
+    # So does the spreadsheet format page, which providers read as well.
+    page.goto("/admin/offers/offer/import/format/")
+    assert page.locator("#import-columns").count() == 1
+    assert page_overflow(page) == 0

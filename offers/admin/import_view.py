@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from ..importing import jobs, staging
 from ..importing.columns import COLUMNS
 from ..models import ImportJob
+from .import_format import import_format_view, import_sample_view
 from .scoping import admin_page
 
 
@@ -46,10 +47,28 @@ class OfferImportMixin:
         return [
             admin_page(self, "import/", self.import_view, "offers_offer_import"),
             admin_page(
+                self, "import/format/", self.import_format_view, "offers_offer_import_format"
+            ),
+            admin_page(
+                self, "import/sample.csv", self.import_sample_view, "offers_offer_import_sample"
+            ),
+            admin_page(
                 self, "import/<int:job_id>/", self.import_job_view, "offers_offer_import_job"
             ),
             *super().get_urls(),
         ]
+
+    def import_format_view(self, request):
+        """The spreadsheet's columns and rules; for everyone who may see offers (providers
+        fill in the sheets the coordinators import)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return import_format_view(self, request, upload_bytes=ImportUploadForm.MAX_BYTES)
+
+    def import_sample_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return import_sample_view(self, request)
 
     def import_view(self, request):
         if not self.has_import_permission(request):
