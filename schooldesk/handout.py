@@ -68,6 +68,7 @@ def contacts_of(offer, *, with_email):
 def qr_svg(url, label):
     """A QR code of ``url`` as an inline SVG element, labelled for screen readers."""
     svg = segno.make(url, error="m").svg_inline(scale=2, border=2, omitsize=True)
+    svg = svg.replace(' class="segno"', "", 1)
     svg = svg.replace("<svg ", f'<svg role="img" aria-label="{escape(label)}" class="qr" ', 1)
     return mark_safe(svg)  # noqa: S308 -- segno's own markup, the label escaped above
 
