@@ -25,7 +25,8 @@ def test_contacts_of_unpublished_offers_appear_on_no_public_page(client, taxonom
         for pk in Offer.objects.filter(provider=hidden).values_list("pk", flat=True)
     ]
     for url in pages:
-        html = client.get(url).content.decode()
+        # getvalue(): a page's content, or a streamed download's (opendata/exports.py).
+        html = client.get(url).getvalue().decode()
         for secret in (person.name, person.email, person.phone):
             assert secret not in html, f"{url} shows {secret!r}"
 

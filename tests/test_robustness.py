@@ -86,7 +86,8 @@ def site(client, db, settings):
     parameters, post_forms = set(COMMON_PARAMETERS), []
     # The admin login is not a public page, but anyone on the internet can post to it.
     for url in [*urls.values(), reverse("admin:login")]:
-        for form in forms_on(client.get(url).content.decode()):
+        # getvalue(): a page's content, or a streamed download's (opendata/exports.py).
+        for form in forms_on(client.get(url).getvalue().decode()):
             if form["method"] == "post":
                 post_forms.append((form["action"] or url, form["fields"]))
             else:
