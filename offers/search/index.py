@@ -325,7 +325,7 @@ class _TextMatch:
         matches = Offer.objects.published().filter(text.text_condition(query))
         self.ranks = np.full(index.size, np.nan)
         if ranked:
-            positions = self._read_ranks(matches)
+            positions = self._read_ranks(Offer.objects.published())
         else:
             ids = np.fromiter(matches.order_by().values_list("pk", flat=True), dtype=np.int64)
             positions = index.positions(ids)[0]
@@ -336,13 +336,10 @@ class _TextMatch:
         self.lock = threading.Lock()
 
     def _read_ranks(self, queryset):
-        rows = list(
-            queryset.order_by()
-            .annotate(rank=text.rank_expression(self.query))
-            .values_list("pk", "rank")
-        )
-        ids = np.array([pk for pk, _rank in rows], dtype=np.int64)
-        ranks = np.array([rank for _pk, rank in rows], dtype=float)
+        """Rank the offers of ``queryset`` that match (one or two queries); their positions."""
+        found = text.ranks(self.query, queryset)
+        ids = np.fromiter(found.keys(), dtype=np.int64, count=len(found))
+        ranks = np.fromiter(found.values(), dtype=float, count=len(found))
         positions, ranks = self.index.positions(ids, ranks)
         self.ranks[positions] = ranks
         return positions
@@ -351,7 +348,7 @@ class _TextMatch:
         """``positions`` (matches, in title order) ordered by rank, ties in title order."""
         missing = positions[np.isnan(self.ranks[positions])]
         if len(missing) > RANK_BY_ID_UP_TO:
-            self._read_ranks(Offer.objects.published().filter(text.text_condition(self.query)))
+            self._read_ranks(Offer.objects.published())
         elif len(missing):
             self._read_ranks(Offer.objects.filter(pk__in=self.index.ids[missing].tolist()))
         return positions[np.argsort(-self.ranks[positions], kind="stable")]

@@ -1,11 +1,11 @@
-"""German free-text search over offers: ranked full text on PostgreSQL, a fallback on SQLite.
+"""German free-text search over offers, ranked, on PostgreSQL and on SQLite alike.
 
-PostgreSQL matches the stored ``Offer.search_vector`` (configuration ``german``, see
-migration 0003) with ``websearch_to_tsquery``. The snowball stemmer alone does not join
-Latin plurals to their singular ("Praktika" → ``praktika``, "Praktikum" → ``praktikum``),
-so each plain word is also tried as a prefix of its reduced stem (``praktik:*``); both
-queries are OR-ed and ranked together. SQLite has no German full text: every query word,
-reduced the same way, must occur (case-insensitively) in one of the searched fields.
+A query (websearch syntax: words AND-ed, "phrases", ``-word``, ``or``) is parsed once
+(``german.parse``) and asked of the database's full text: PostgreSQL's stored
+``Offer.search_vector`` (configuration ``german``, migration 0003) with ``to_tsquery`` and
+``ts_rank``, or SQLite's FTS5 table of Snowball stems (``sqlite_fts.py``, migration 0013)
+with ``MATCH`` and ``bm25``. A query that is an offer's catalogue code ("N 23", "n23") finds
+that offer too, ranked above every other.
 """
 
 import re
@@ -13,22 +13,16 @@ import unicodedata
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Case, F, FloatField, Q, Value, When
+from django.db.models.expressions import RawSQL
+
+from . import german, sqlite_fts
 
 MAX_QUERY_LENGTH = 200
-MIN_PREFIX_LENGTH = 4
+# A code's rank: above any full-text rank (ts_rank stays below 1, bm25 below a few dozen).
+CODE_RANK = 1000.0
 
-# Inflection and Latin/Greek plural endings, longest first; a word keeps at least three letters.
-_ENDINGS = ("innen", "ungen", "ern", "ums", "en", "er", "em", "es", "um", "a", "e", "n", "s")
-_WORD = re.compile(r"[^\W_]+")
-_FALLBACK_FIELDS = (
-    "title",
-    "summary",
-    "code",
-    "description",
-    "provider__name",
-    "offer_type__name",
-)
+_CODE = re.compile(r"([^\W\d_]{1,4})\s*[-.]?\s*(\d{1,5})")
 
 
 def clean_query(raw, limit=MAX_QUERY_LENGTH):
@@ -43,85 +37,87 @@ def clean_query(raw, limit=MAX_QUERY_LENGTH):
 
 def words(query):
     """The letters-and-digits words of a query, lower case."""
-    return [word.lower() for word in _WORD.findall(query)]
-
-
-def reduce_word(word):
-    """A crude German stem: the word without one inflection or plural ending.
-
-    "Roboter" → "robot", "Praktika" and "Praktikums" → "praktik", "Labore" → "labor".
-    """
-    for ending in _ENDINGS:
-        if word.endswith(ending) and len(word) - len(ending) >= 3:
-            return word[: -len(ending)]
-    return word
+    return german.words(query)
 
 
 def is_searchable(query):
     return bool(words(query))
 
 
-def uses_full_text():
+def uses_postgres():
     return connection.vendor == "postgresql"
 
 
-def _prefix_query(query):
-    """A raw tsquery AND-ing every word as a prefix of its reduced stem, or None when the
-    query uses websearch syntax (phrases, OR), whose meaning a prefix query would loosen."""
-    if '"' in query or re.search(r"(?i)(^|\s)or(\s|$)", query):
+def code_condition(query):
+    """Offers whose catalogue code the query is ("N 23", "N23", "n-23"), or None when the
+    query does not look like a code."""
+    match = _CODE.fullmatch(query.strip())
+    if match is None:
         return None
-    terms = []
-    for token in query.split():
-        negated = token.startswith("-")
-        for word in words(token):
-            if negated:
-                terms.append(f"!{word}")
-            elif len(reduce_word(word)) >= MIN_PREFIX_LENGTH:
-                terms.append(f"{reduce_word(word)}:*")
-            else:
-                terms.append(word)
-    if not terms:
-        return None
-    return SearchQuery(" & ".join(terms), search_type="raw", config="german")
+    letters, number = match.groups()
+    return Q.create(
+        [("code__iexact", f"{letters}{separator}{number}") for separator in (" ", "", "-")],
+        connector=Q.OR,
+    )
 
 
-def search_query(query):
-    """The PostgreSQL ``SearchQuery`` for a cleaned, searchable query string."""
-    websearch = SearchQuery(query, search_type="websearch", config="german")
-    prefix = _prefix_query(query)
-    return websearch | prefix if prefix is not None else websearch
+def search_query(parsed):
+    """The PostgreSQL ``SearchQuery`` of a parsed, non-empty query."""
+    return SearchQuery(german.to_tsquery(parsed), search_type="raw", config="german")
 
 
-def _fallback_condition(query):
-    condition = Q()
-    for word in words(query):
-        stem = reduce_word(word)
-        # SQLite's LIKE folds only ASCII letters: also try the capitalised form of "übung".
-        variants = {stem} if stem.isascii() else {stem, stem[:1].upper() + stem[1:]}
-        condition &= Q.create(
-            [
-                (f"{field}__icontains", variant)
-                for field in _FALLBACK_FIELDS
-                for variant in variants
-            ],
-            connector=Q.OR,
-        )
+def _sqlite_condition(parsed):
+    """Offers the FTS5 table finds for each alternative, less the ones it excludes."""
+    condition = Q(pk__in=[])
+    for found, excluded in german.fts_groups(parsed):
+        if found is not None:
+            expression = found if excluded is None else f"({found}) NOT ({excluded})"
+            condition |= Q(pk__in=RawSQL(*sqlite_fts.matches_sql(expression)))
+        else:
+            condition |= ~Q(pk__in=RawSQL(*sqlite_fts.matches_sql(excluded)))
     return condition
+
+
+def _sqlite_rank_expression(parsed):
+    """The FTS5 expression bm25 ranks by: what the alternatives find (their exclusions do
+    not change the rank of an offer they let through); None when they only exclude."""
+    found = [f"({found})" for found, _excluded in german.fts_groups(parsed) if found]
+    return " OR ".join(found) or None
 
 
 def text_condition(query):
     """A filter condition for offers matching a cleaned, searchable query string."""
-    if uses_full_text():
-        return Q(search_vector=search_query(query))
-    return _fallback_condition(query)
+    parsed = german.parse(query)
+    if not parsed:
+        condition = Q(pk__in=[])
+    elif uses_postgres():
+        condition = Q(search_vector=search_query(parsed))
+    else:
+        condition = _sqlite_condition(parsed)
+    code = code_condition(query)
+    return condition if code is None else condition | code
 
 
 def rank_expression(query):
     """An expression to order matches by, best first (higher is better)."""
-    if uses_full_text():
-        return SearchRank(F("search_vector"), search_query(query))
-    # Without full text, an offer whose title holds every word ranks above the rest.
-    title_match = Q.create(
-        [("title__icontains", reduce_word(word)) for word in words(query)], connector=Q.AND
-    )
-    return Case(When(title_match, then=Value(1.0)), default=Value(0.0))
+    parsed = german.parse(query)
+    rank = Value(0.0)
+    if parsed and uses_postgres():
+        rank = SearchRank(F("search_vector"), search_query(parsed))
+    elif parsed and (expression := _sqlite_rank_expression(parsed)):
+        from offers.models import Offer
+
+        rank = RawSQL(
+            *sqlite_fts.rank_sql(expression, f'"{Offer._meta.db_table}"."id"'),
+            output_field=FloatField(),
+        )
+    code = code_condition(query)
+    if code is None:
+        return rank
+    return rank + Case(When(code, then=Value(CODE_RANK)), default=Value(0.0))
+
+
+def ranks(query, queryset):
+    """{offer id: rank} of the offers of ``queryset`` that match ``query`` (one query)."""
+    matches = queryset.filter(text_condition(query)).order_by()
+    return dict(matches.annotate(rank=rank_expression(query)).values_list("pk", "rank"))
