@@ -74,6 +74,9 @@ PUBLIC_PAGES = {
         "/suche/?track=ausbildung&sector=it-computer&region=landkreis-trier-saarburg"
     ),
     "search, nothing found": "/suche/?track=ausbildung&sector=it-computer&q=xyzzy",
+    "open data page": "/daten/",
+    "widget builder with a snippet": "/einbetten/erstellen/?region=stadt-trier&grade=9",
+    "widget for school websites": "/einbetten/?region=stadt-trier&grade=9",
 }
 
 
