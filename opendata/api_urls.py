@@ -1,6 +1,7 @@
 """/api/v1/: the read-only JSON API (namespace ``api``), outside the language prefixes:
 labels follow the Accept-Language header, German by default."""
 
+from csp.decorators import csp_update
 from django.urls import path, re_path
 
 from . import api
@@ -16,6 +17,7 @@ urlpatterns = [
     path("v1/taxonomies/", api.Taxonomies.as_view(), name="taxonomies"),
     path("v1/regions/", api.Regions.as_view(), name="regions"),
     path("v1/schema/", api.Schema.as_view(), name="schema"),
-    path("v1/docs/", api.Docs.as_view(), name="docs"),
+    # Swagger UI draws its icons as data: images; only this page may load them.
+    path("v1/docs/", csp_update({"img-src": ["data:"]})(api.Docs.as_view()), name="docs"),
     re_path(r"^(?P<rest>.*)$", api.NotFoundView.as_view(), name="not_found"),
 ]
