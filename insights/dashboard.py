@@ -316,7 +316,7 @@ def searches_in_month(month, *, few_only):
         if few_only
         else _("Most frequent searches, %(month)s")
     ) % {"month": month.strftime("%m/%Y")}
-    table = Table(name, title, [_("Search"), _("Searches"), _("Results")])
+    table = Table(name, title, [_("Search words and filters"), _("Searches"), _("Results")])
     for row in rows:
         params = ([("q", row["words"])] if row["words"] else []) + parse_qsl(row["filters"])
         link = reverse("offers:search") + ("?" + urlencode(params) if params else "")

@@ -23,6 +23,7 @@ import contextlib
 import datetime
 import logging
 import threading
+import time
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -69,6 +70,17 @@ def _search_paths():
 
 
 _PATHS = None
+_NAMES = None
+_TODAY = [0.0, None]  # (monotonic time to look again, the local date)
+
+
+def _today():
+    """The local date, looked up at most every few seconds: converting the time to the
+    local zone is the dearest step of recording a search."""
+    now = time.monotonic()
+    if now >= _TODAY[0]:
+        _TODAY[:] = [now + 5, timezone.localdate()]
+    return _TODAY[1]
 
 
 def normalized(query_dict):
@@ -77,7 +89,10 @@ def normalized(query_dict):
     if query_dict.get("page", "1") not in ("", "1"):
         return None
     words = clean_query(query_dict.get("q", ""), limit=MAX_WORDS).lower()
-    names = {facet.name for facet in facets.registered()}
+    global _NAMES
+    if _NAMES is None:
+        _NAMES = frozenset(facet.name for facet in facets.registered())
+    names = _NAMES
     pairs = sorted(
         (name, value[:MAX_VALUE])
         for name in query_dict
@@ -103,7 +118,7 @@ def record(request, response):
         search = normalized(request.GET)
         if search is None:
             return
-        add(timezone.localdate(), *search, int(count))
+        add(_today(), *search, int(count))
     except Exception:  # never break the page for a statistic
         logger.exception("recording a search failed")
 
