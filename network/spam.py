@@ -47,8 +47,8 @@ def filled_too_fast(stamp):
     return True
 
 
-def _rate_key(request):
-    return f"network:declarations:{client_ip(request)}"
+def _rate_key(request, kind):
+    return f"network:{kind}:{client_ip(request)}"
 
 
 def _with_counter(operation):
@@ -64,15 +64,17 @@ def _with_counter(operation):
         return operation(caches["fallback"])
 
 
-def rate_limited(request):
-    """True when this address has sent the hourly number of declarations already."""
-    key = _rate_key(request)
-    return _with_counter(lambda counter: counter.get(key, 0)) >= SUBMISSIONS_PER_HOUR
+def rate_limited(request, kind="declarations", per_hour=SUBMISSIONS_PER_HOUR):
+    """True when this address has sent the hourly number of declarations (or of another
+    ``kind`` of form, such as the requests of bookings/views.py) already."""
+    key = _rate_key(request, kind)
+    return _with_counter(lambda counter: counter.get(key, 0)) >= per_hour
 
 
-def count_submission(request):
-    """Count one accepted declaration against the address for the next hour."""
-    _with_counter(lambda counter: _count(counter, _rate_key(request)))
+def count_submission(request, kind="declarations"):
+    """Count one accepted declaration (or form of ``kind``) against the address for the
+    next hour."""
+    _with_counter(lambda counter: _count(counter, _rate_key(request, kind)))
 
 
 def _count(counter, key):

@@ -64,8 +64,15 @@ def _tables(apps):
     """(database table, what a write means) for each entry of ``CATALOG_TABLES``."""
     tables = []
     for name, offer_column in CATALOG_TABLES.items():
-        model_name, _, field = name.partition(".")
-        model = apps.get_model("offers", model_name)
+        app_label = "offers"
+        if name[:1].islower():  # "bookings.Session": a table of another app
+            app_label, name = name.split(".", 1)
+            try:
+                apps.get_model(app_label, name.partition(".")[0])
+            except LookupError:  # a migration that runs before that app has its table
+                continue
+        model_name, _dot, field = name.partition(".")
+        model = apps.get_model(app_label, model_name)
         if field:
             model = model._meta.get_field(field).remote_field.through
         tables.append((model._meta.db_table, offer_column))

@@ -106,3 +106,18 @@ def make_partner(taxonomy, **fields):
     fields.setdefault("declaration_date", datetime.date(2013, 3, 1))
     fields.setdefault("ambassador_since", datetime.date(2013, 6, 1))
     return Partner.objects.create(**fields)
+
+
+def make_session(offer, *, days=14, hours=3, places=None, **fields):
+    """A dated session of ``offer`` starting ``days`` from now at 9:00 (bookings)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from bookings.models import Session
+
+    start = timezone.localtime().replace(hour=9, minute=0, second=0, microsecond=0)
+    start += timedelta(days=days)
+    return Session.objects.create(
+        offer=offer, starts_at=start, ends_at=start + timedelta(hours=hours), places=places, **fields
+    )

@@ -37,6 +37,8 @@ def populate(taxonomy=None):
         taxonomy, name="IT Haus GmbH", slug="it-haus-gmbh", email="info@it-haus.example.org"
     )
     offer = factories.make_offer(taxonomy, provider=provider, title="Praktikum Robotik")
+    # A dated session (bookings): the offer page and cards show its date and free places.
+    factories.make_session(offer)
     # Its e-mail address is shown on request (offers:contact_email), not in the pages.
     contact = ContactPerson.objects.create(
         provider=provider, name="Erika Kontakt", email="e.kontakt@example.org", phone="0651 1"
@@ -87,28 +89,47 @@ def public_url_names():
 
 
 def public_urls(client, values):
-    """One concrete address per public pattern, preferring one that answers 200.
+    """One concrete address per public page (see ``public_endpoints``)."""
+    return public_endpoints(client, values)[0]
 
-    Patterns whose keywords have no value at all are returned with ``None`` so callers can
-    report them instead of silently skipping them.
+
+def public_endpoints(client, values):
+    """``(pages, actions)``: one concrete address per public pattern.
+
+    ``pages`` answer GET; each prefers an address that answers 200. Patterns whose
+    keywords have no value at all are returned with ``None`` so callers can report them
+    instead of silently skipping them. ``actions`` are the patterns that answer a GET with
+    405 and allow only POST (the target of a form, such as Merken): no page to fetch, but
+    an address to post to.
     """
-    urls = {}
+    pages, actions = {}, {}
     with translation.override("de"):
         for name, keywords in public_url_names().items():
             candidates = [values.get(keyword, []) for keyword in keywords]
-            first = None
+            first = first_answer = None
             for combination in itertools.product(*candidates):
                 try:
                     url = reverse(name, kwargs=dict(zip(keywords, combination, strict=True)))
                 except NoReverseMatch:
                     continue
-                first = first or url
-                if client.get(url).status_code == 200:
-                    urls[name] = url
+                answer = client.get(url)
+                if first is None:
+                    first, first_answer = url, answer
+                if answer.status_code == 200:
+                    pages[name] = url
                     break
             else:
-                urls[name] = first
-    return urls
+                if first_answer is not None and post_only(first_answer):
+                    actions[name] = first
+                else:
+                    pages[name] = first
+    return pages, actions
+
+
+def post_only(response):
+    """Whether ``response`` is the 405 of an address that takes only POST."""
+    allowed = {method.strip() for method in response.get("Allow", "").split(",")}
+    return response.status_code == 405 and allowed == {"POST"}
 
 
 class FormCollector(HTMLParser):

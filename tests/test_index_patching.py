@@ -163,8 +163,8 @@ def test_an_offer_edit_is_patched_not_rebuilt(vocab, monkeypatch, django_assert_
 
     monkeypatch.setattr(SearchIndex, "build", staticmethod(no_build))
     # The snapshot (a savepoint and its release here, SET TRANSACTION on PostgreSQL), the
-    # change state, the log, the offer, its four link tables, two ranks.
-    with django_assert_max_num_queries(11):
+    # change state, the log, the offer, its four link tables, its dates (bookings), two ranks.
+    with django_assert_max_num_queries(12):
         patched = engine.patched_index(first)
     assert patched is not first and patched.version != first.version
     assert [o.title for o in patched.search(SearchSpec(q="Chemielabor")).page] == [

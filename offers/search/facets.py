@@ -10,6 +10,7 @@ import contextlib
 
 from django.utils.translation import gettext_lazy as _
 
+from bookings.search import PeriodFacet
 from offers import models
 
 from .kinds import AtLeastFacet, ColumnFacet, GradeFacet, LinkFacet, RangeBandFacet, TreeFacet
@@ -44,6 +45,7 @@ REGISTRY = [
     RangeBandFacet(
         "duration", _("Duration"), "duration_min_minutes", "duration_max_minutes", DURATION_BANDS
     ),
+    PeriodFacet("period", _("Period")),  # dated sessions (bookings/search.py)
     GradeFacet(
         "grade", _("Grade"), "grade_min", "grade_max",
         list(range(models.GRADE_MIN, models.GRADE_MAX + 1)),
