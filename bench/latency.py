@@ -23,6 +23,7 @@ KINDS = {
     "walk_region": ("Walk: offers of a sector in a region", 15, None),
     "offer": ("Offer page", 8, None),
     "provider": ("Provider page", 15, None),
+    "api": ("JSON API: offers with 3 facets and their counts (`/api/v1/offers/`)", 30, None),
     "floor": ("Floor: bare 20-row page, never cached (reference)", None, None),
 }
 WARMUP_NEW = 5

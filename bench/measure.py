@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
 
@@ -141,6 +142,13 @@ def env_number(name, default, kind=int):
     return kind(value) if value else default
 
 
+def api_url(search_url):
+    """The JSON API's search for a search page URL's facets (its words left out)."""
+    parts = urlsplit(search_url)
+    query = [(name, value) for name, value in parse_qsl(parts.query) if name != "q"]
+    return f"/api/v1/offers/?{urlencode(query)}"
+
+
 def http_urls(urls, samples):
     """The latency run's URLs (kind → new and repeated) and the two phases of the writes
     run (all-different searches and walk steps by turns), none of them asked twice."""
@@ -153,6 +161,7 @@ def http_urls(urls, samples):
         "walk_region": urls["walk_region"][0],
         "offer": urls["offer"][0],
         "provider": urls["provider"][0],
+        "api": api_url(text[0]),
         "floor": urls["floor"][0],
     }
     regions = [url for url in regions if url != repeated["walk_region"]]
@@ -162,6 +171,7 @@ def http_urls(urls, samples):
         "walk_region": regions[:take],
         "offer": [u for u in pages.http_offers()[: take + 1] if u != repeated["offer"]][:take],
         "provider": [u for u in pages.http_providers() if u != repeated["provider"]][:take],
+        "api": [api_url(url) for url in text[1 : take + 1]],
         "floor": None,
     }
     latency_urls = {kind: {"new": new[kind], "repeated": repeated[kind]} for kind in repeated}
