@@ -121,9 +121,7 @@ def compare(old_values, new_values):
     """The fields whose JSON values differ, as ``Change`` rows in the model's field order,
     with display values; related names are read in one query per related model."""
     fields = [f for f in revised_fields() if f.name in new_values]
-    changed = [
-        f for f in fields if _normal(f, old_values.get(f.name)) != _normal(f, new_values[f.name])
-    ]
+    changed = [f for f in fields if differs(f, old_values.get(f.name), new_values[f.name])]
     names = {}
     for field in changed:
         if field.is_relation:
@@ -133,21 +131,37 @@ def compare(old_values, new_values):
                 pks.extend(value if isinstance(value, list) else [value])
             names.setdefault(field.related_model, set()).update(p for p in pks if p is not None)
     looked_up = {model: _names(model, pks) for model, pks in names.items()}
-    return [
-        Change(
-            field.name,
-            label(field),
-            display(
-                field,
-                from_json(field, old_values.get(field.name)),
-                looked_up.get(field.related_model),
-            ),
-            display(
-                field, from_json(field, new_values[field.name]), looked_up.get(field.related_model)
-            ),
-        )
-        for field in changed
-    ]
+    rows = []
+    for field in changed:
+        if field.name in DURATION_FIELDS:
+            if not any(row.name == "duration" for row in rows):
+                rows.append(_duration_change(old_values, new_values))
+            continue
+        names_of = looked_up.get(field.related_model)
+        old = display(field, from_json(field, old_values.get(field.name)), names_of)
+        new = display(field, from_json(field, new_values[field.name]), names_of)
+        rows.append(Change(field.name, label(field), old, new))
+    return rows
+
+
+# The duration is entered as one field (``offers.durations``) and shown as one change.
+DURATION_FIELDS = ("duration_min_minutes", "duration_max_minutes", "duration_unit")
+
+
+def _duration_change(old_values, new_values):
+    from .durations import duration_label
+
+    new_values = {**old_values, **new_values}
+    old, new = (
+        duration_label(*(values.get(name) for name in DURATION_FIELDS)) or "–"
+        for values in (old_values, new_values)
+    )
+    return Change("duration", capfirst(gettext("duration for the search")), old, new)
+
+
+def differs(field, old, new):
+    """Whether two JSON values of ``field`` mean different things."""
+    return _normal(field, old) != _normal(field, new)
 
 
 def _normal(field, value):

@@ -158,11 +158,12 @@ def offer_revision_propose(*, offer, values, user):
     (``changes.revised_fields``); only those that differ from the offer are kept. A pending
     revision is updated (one per offer); a change back to the published values withdraws
     it. Returns the revision, or None when nothing differs."""
+    fields = {field.name: field for field in changes.revised_fields()}
     current = changes.offer_values(offer)
     proposed = {
         name: value
         for name, value in values.items()
-        if name in current and changes.compare({name: current[name]}, {name: value})
+        if name in fields and changes.differs(fields[name], current[name], value)
     }
     revision = OfferRevision.objects.select_for_update().pending().filter(offer=offer).first()
     if not proposed:

@@ -135,6 +135,9 @@ def test_the_coordinator_sees_the_difference_by_field_and_publishes_it(client, w
         venue="school",
         regions=[str(taxonomy["trier"].pk), str(taxonomy["vulkaneifel"].pk)],
         end_date="2026-12-01",
+        duration_0="2",
+        duration_1="20",
+        duration_2="weeks",
     )
     client.force_login(world["coordinator"])
     listing = client.get(reverse("admin:offers_offer_changelist"), {"pending_change": "yes"})
@@ -145,7 +148,12 @@ def test_the_coordinator_sees_the_difference_by_field_and_publishes_it(client, w
     assert page.status_code == 200
     rows = {c.name: (c.label, c.old, c.new) for c in page.context["revision_changes"]}
     with translation.override(page.wsgi_request.LANGUAGE_CODE):
-        label = {name: capfirst(str(Offer._meta.get_field(name).verbose_name)) for name in rows}
+        label = {
+            name: capfirst(str(Offer._meta.get_field(name).verbose_name))
+            for name in rows
+            if name != "duration"
+        }
+        label["duration"] = capfirst(translation.gettext("duration for the search"))
     assert rows == {
         "title": (
             label["title"],
@@ -155,6 +163,8 @@ def test_the_coordinator_sees_the_difference_by_field_and_publishes_it(client, w
         "venue": (label["venue"], "beim Anbieter", "in der Schule"),
         "end_date": (label["end_date"], "–", "01.12.2026"),
         "regions": (label["regions"], "Stadt Trier", "Landkreis Vulkaneifel, Stadt Trier"),
+        # The three stored fields of the duration, as the one field the form has.
+        "duration": (label["duration"], "–", "2–20 Wochen"),
     }
     assert label["end_date"] in page.text
     assert "in der Schule" in page.text and "01.12.2026" in page.text
@@ -166,6 +176,8 @@ def test_the_coordinator_sees_the_difference_by_field_and_publishes_it(client, w
     assert offer.status == Offer.Status.PUBLISHED
     assert offer.title == "Betriebsbesichtigung IT und Netzwerk"
     assert offer.venue == "school" and str(offer.end_date) == "2026-12-01"
+    assert (offer.duration_min_minutes, offer.duration_max_minutes) == (4800, 48000)
+    assert offer.duration_unit == "weeks"
     assert set(offer.regions.all()) == {taxonomy["trier"], taxonomy["vulkaneifel"]}
     assert OfferRevision.objects.get().state == OfferRevision.State.PUBLISHED
     assert offer.history.count() == versions + 1

@@ -84,7 +84,7 @@ class PendingChangeFilter(admin.SimpleListFilter):
     """Offers whose provider editor's change waits for review (``OfferRevision``); the
     queryset is annotated with ``has_pending_revision`` by the offer admin."""
 
-    title = _("change waiting for review")
+    title = _("change review")
     parameter_name = "pending_change"
 
     def lookups(self, request, model_admin):
@@ -102,8 +102,10 @@ def autocomplete_filter_media():
     """What the autocomplete filters need on the list page: the admin's own select2 and
     autocomplete scripts (as its autocomplete fields load them) and ours."""
     widget = AutocompleteSelect(Offer._meta.get_field("provider"), admin.site)
-    return widget.media + forms.Media(
-        js=["js/admin-autocomplete-filter.js"], css={"all": ["css/admin-curation.css"]}
+    # One list, so that ours comes after the admin's autocomplete.js, which sets select2 up.
+    return forms.Media(
+        js=[*widget.media._js, "js/admin-autocomplete-filter.js"],
+        css={**widget.media._css, "all": ["css/admin-curation.css"]},
     )
 
 

@@ -136,8 +136,9 @@ class RevisionAdminMixin:
         }
 
     def revision_changes(self, offer, revision):
-        fields = [f for f in changes.revised_fields() if f.name in revision.values]
-        return changes.compare(changes.offer_values(offer, fields), revision.values)
+        """The change field by field against the offer as published now (all its values: a
+        duration's unit alone shows with the minutes)."""
+        return changes.compare(changes.offer_values(offer), revision.values)
 
     def pending_initial(self, request, obj):
         """The pending revision's values as the form's initial values, for its editor."""

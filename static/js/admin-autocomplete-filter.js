@@ -5,6 +5,14 @@
 {
     const $ = django.jQuery;
     $(function() {
+        $('.autocomplete-filter__select').each(function() {
+            // select2's box names itself only by the value chosen: give it the label too.
+            const label = document.querySelector('label[for="' + this.id + '"]');
+            const box = document.getElementById('select2-' + this.id + '-container');
+            if (label && box) {
+                box.setAttribute('aria-label', label.textContent.trim());
+            }
+        });
         $('.autocomplete-filter__select').on('change', function() {
             if (!this.value) {
                 this.disabled = true;  // no empty parameter in the address
