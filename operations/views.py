@@ -56,7 +56,11 @@ def maintenance_page(request):
 
 
 def bad_request_page(request):
-    """The friendly 400 page for input the portal refuses outright."""
+    """The friendly 400 page for input the portal refuses outright; the JSON API's clients
+    get its JSON error instead (opendata/api.py)."""
+    if request.path_info.startswith("/api/"):
+        message = translation.gettext("Some parameters of the request cannot be used.")
+        return JsonResponse({"error": {"status": 400, "message": message}}, status=400)
     return defaults.bad_request(request, exception=None)
 
 
