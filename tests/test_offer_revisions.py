@@ -258,3 +258,23 @@ def test_publishing_a_change_whose_code_was_taken_meanwhile_gives_a_clear_error(
     with translation.override(response.wsgi_request.LANGUAGE_CODE):
         unique = translation.gettext("Another offer already has this code.")
     assert unique in response.text
+
+
+def test_restoring_an_old_version_of_a_published_offer_waits_as_a_change_too(client, world):
+    offer = world["offer"]
+    old_version = offer.history.latest()  # published, as the factory created it
+    offer.status = Offer.Status.REVIEW
+    offer.save()
+    offer.status = Offer.Status.PUBLISHED
+    offer.title = "Betriebsbesichtigung IT 2027"
+    offer.save()
+    review_version = offer.history.filter(status="review").get()
+    client.force_login(world["editor"])
+    url = reverse("admin:offers_offer_simple_history", args=[offer.pk, review_version.history_id])
+    data = admin_form_data(client.get(url))
+    response = client.post(url, data)
+    assert response.status_code == 302
+    offer.refresh_from_db()
+    assert offer.status == Offer.Status.PUBLISHED  # the old version's “in review” did not win
+    assert offer.title == "Betriebsbesichtigung IT 2027"
+    assert OfferRevision.objects.pending().get(offer=offer).values == {"title": old_version.title}

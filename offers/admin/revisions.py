@@ -55,11 +55,15 @@ class RevisionAdminMixin:
     record per save, the notices on the form and the revision page."""
 
     def proposes_revision(self, request, obj, change):
-        """A provider editor's save of a published offer becomes a pending revision. (The
-        status is read-only for them, so ``obj.status`` is the stored one.)"""
-        return (
-            change and not request.user.has_perm(PUBLISH) and obj.status == Offer.Status.PUBLISHED
-        )
+        """Whether a save becomes a pending revision: a provider editor's save of an offer
+        that is published now. Read from the database: a restored old version carries the
+        status it had then."""
+        if not change or request.user.has_perm(PUBLISH):
+            return False
+        if not hasattr(obj, "_proposes_revision"):
+            published = Offer.objects.filter(pk=obj.pk, status=Offer.Status.PUBLISHED)
+            obj._proposes_revision = published.exists()
+        return obj._proposes_revision
 
     def save_model(self, request, obj, form, change):
         if self.proposes_revision(request, obj, change):
