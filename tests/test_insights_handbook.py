@@ -9,7 +9,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from insights import handbook
-from offers.models import ContactPerson, Offer, Provider
+from offers.models import CatalogVersion, ContactPerson, Offer, Provider
 from offers.search.spec import SearchSpec, Vocabulary
 from tests import factories
 from tests.admin_support import make_user, setup_roles
@@ -68,7 +68,10 @@ def test_the_handbook_can_be_narrowed_to_a_track(catalogue, taxonomy):
     assert [o.pk for o in offers] == [studies.pk]
 
 
-def test_the_reader_role_gets_html_and_pdf(client, catalogue):
+def test_the_reader_role_gets_html_and_the_kept_pdf(
+    client, catalogue, taxonomy, settings, tmp_path
+):
+    settings.HANDBOOK_DIR = tmp_path
     setup_roles()
     client.force_login(make_user("Lesezugriff"))
     html = client.get(reverse("admin:insights_handbook"), HTTP_ACCEPT_LANGUAGE="de")
@@ -76,8 +79,10 @@ def test_the_reader_role_gets_html_and_pdf(client, catalogue):
     page = html.content.decode()
     assert "Art der Veranstaltung" in page and "Klassenstufe" in page
     assert "N 23" in page
-    pdf = client.get(reverse("admin:insights_handbook_pdf"), {"track": "ausbildung"})
+    # The whole region's PDF is the one build_handbook kept, while the catalogue is unchanged.
+    handbook.store(b"%PDF-1.7 kept", CatalogVersion.current())
+    pdf = client.get(reverse("admin:insights_handbook_pdf"))
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
-    assert "Praktikum Fachinformatik" in pdf_text(pdf.content)
-    bad = client.get(reverse("admin:insights_handbook_pdf"), {"grade": "x", "track": "ausbildung"})
-    assert bad.status_code == 200  # a parameter the handbook does not read is ignored
+    assert pdf.content == b"%PDF-1.7 kept"
+    factories.make_offer(taxonomy, title="Neu seit dem Druck")
+    assert handbook.current_pdf() is None
