@@ -119,5 +119,9 @@ def make_session(offer, *, days=14, hours=3, places=None, **fields):
     start = timezone.localtime().replace(hour=9, minute=0, second=0, microsecond=0)
     start += timedelta(days=days)
     return Session.objects.create(
-        offer=offer, starts_at=start, ends_at=start + timedelta(hours=hours), places=places, **fields
+        offer=offer,
+        starts_at=start,
+        ends_at=start + timedelta(hours=hours),
+        places=places,
+        **fields,
     )
