@@ -29,7 +29,7 @@ from rest_framework.reverse import reverse
 from rest_framework.views import APIView, exception_handler
 
 from offers import page_cache
-from offers.models import Region, Sector
+from offers.models import Provider, Region, Sector
 from offers.search import facets
 from offers.search.spec import SORTS, Vocabulary
 
@@ -44,6 +44,7 @@ from .serializers import (
     SectorSerializer,
     offer_detail_queryset,
     offer_relations,
+    provider_counts,
     public_providers,
 )
 
@@ -295,8 +296,17 @@ class ProviderList(OpenDataView):
     def get(self, request):
         self.refuse_unknown_parameters(request)
         size = page_size(request)
-        page = Paginator(public_providers(), size).get_page(request.GET.get("page"))
-        data = ProviderSerializer(page.object_list, many=True, context={"request": request}).data
+        counts = page_cache.cached(
+            "opendata", page_cache.catalog_version(request), "provider-counts", provider_counts
+        )
+        page = Paginator(counts, size).get_page(request.GET.get("page"))
+        providers = Provider.objects.select_related("region").in_bulk(
+            [pk for pk, _count in page.object_list]
+        )
+        for pk, count in page.object_list:
+            providers[pk].offer_count = count
+        rows = [providers[pk] for pk, _count in page.object_list]
+        data = ProviderSerializer(rows, many=True, context={"request": request}).data
         return Response(paged(request, page, data))
 
 

@@ -72,6 +72,10 @@ class Offers(PortalSitemap):
     def lastmod(self, offer):
         return offer.updated_at
 
+    def get_latest_lastmod(self):
+        # Django's default walks every item; the index needs one number (one query).
+        return self.items().aggregate(newest=Max("updated_at"))["newest"]
+
 
 class Providers(PortalSitemap):
     changefreq = "weekly"
@@ -89,6 +93,9 @@ class Providers(PortalSitemap):
 
     def lastmod(self, provider):
         return max(provider.updated_at, provider.newest)
+
+    def get_latest_lastmod(self):
+        return Offer.objects.published().aggregate(newest=Max("updated_at"))["newest"]
 
 
 class Partners(PortalSitemap):
