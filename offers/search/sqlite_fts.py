@@ -108,11 +108,12 @@ def exists(connection):
 def installed_triggers(connection):
     """The names of the full-text triggers the database has."""
     with connection.cursor() as cursor:
+        placeholders = ", ".join(["%s"] * len(TRIGGERS))
         cursor.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s",
-            ["%\\_fulltext\\_%"],
+            f"SELECT name FROM sqlite_master WHERE type = 'trigger' AND name IN ({placeholders})",
+            TRIGGERS,
         )
-        return {name for (name,) in cursor.fetchall() if name in TRIGGERS}
+        return {name for (name,) in cursor.fetchall()}
 
 
 def drop_triggers(connection):
