@@ -92,11 +92,12 @@ _provider_ids = weakref.WeakKeyDictionary()
 
 
 def provider_by_slug(index, slug):
-    """The id of the provider ``slug`` (None: there is none), read once per index build."""
-    known = _provider_ids.setdefault(index.vocabulary(), {})
-    if slug not in known:
-        known[slug] = Provider.objects.filter(slug=slug).values_list("pk", flat=True).first()
-    return known[slug]
+    """The id of the provider ``slug`` (None: there is none), all read once per index build."""
+    vocabulary = index.vocabulary()
+    known = _provider_ids.get(vocabulary)
+    if known is None:  # one query for all (a few thousand at national scale)
+        known = _provider_ids[vocabulary] = dict(Provider.objects.values_list("slug", "pk"))
+    return known.get(slug)
 
 
 def provider_of_offer(index, pk):
