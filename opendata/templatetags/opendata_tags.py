@@ -66,7 +66,6 @@ def _address(provider):
         ("streetAddress", provider.street),
         ("postalCode", provider.postal_code),
         ("addressLocality", provider.city),
-        ("addressRegion", provider.region.name if provider.region_id else ""),
     ):
         if value:
             address[key] = value
