@@ -131,7 +131,9 @@ def robots_txt(request):
         "Disallow: /en/admin/",
         "Disallow: /kontakt/",
         "Disallow: /api/",
-        "Disallow: /einbetten/",
+        # Downloads of every search are data, not pages; the widget says noindex itself.
+        "Disallow: /suche/export.",
+        "Disallow: /en/suche/export.",
         "Allow: /",
         f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
     ]

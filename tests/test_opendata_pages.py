@@ -171,6 +171,9 @@ def test_the_sitemap_lists_public_pages_and_no_hidden_offer(client, offers):
     assert "/angebote/ausbildung/" in paths
     robots = client.get("/robots.txt").content.decode()
     assert "Disallow: /admin/" in robots and "Sitemap: http://testserver/sitemap.xml" in robots
+    rules = robots.splitlines()
+    disallowed = [line.split(": ")[1] for line in rules if line.startswith("Disallow")]
+    assert not [path for path in paths for prefix in disallowed if path.startswith(prefix)]
 
 
 def test_downloads_hold_the_search_results_and_nothing_private(client, offers, settings):
