@@ -1,7 +1,7 @@
 """The search page: German text search, facets in a real form, chips, paging, bad input.
 
 Runs on SQLite and PostgreSQL; the text-search examples must hold on both (PostgreSQL with
-its ``german`` configuration, SQLite with the stem-reducing fallback).
+its ``german`` configuration, SQLite with its FTS5 table of Snowball stems).
 """
 
 import random
