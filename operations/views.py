@@ -59,8 +59,17 @@ def bad_request_page(request):
     """The friendly 400 page for input the portal refuses outright; the JSON API's clients
     get its JSON error instead (opendata/api.py)."""
     if request.path_info.startswith("/api/"):
-        message = translation.gettext("Some parameters of the request cannot be used.")
-        return JsonResponse({"error": {"status": 400, "message": message}}, status=400)
+        unreadable = translation.gettext("Contains a character that is not allowed.")
+        error = {
+            "status": 400,
+            "message": translation.gettext("Some parameters of the request cannot be used."),
+            "parameters": {
+                name: [unreadable]
+                for name, values in request.GET.lists()
+                if "\x00" in name or any("\x00" in value for value in values)
+            },
+        }
+        return JsonResponse({"error": error}, status=400)
     return defaults.bad_request(request, exception=None)
 
 

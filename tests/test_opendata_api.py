@@ -309,3 +309,4 @@ def test_a_nul_character_gets_a_json_error_too(client, db):
 
     assert response.status_code == 400
     assert response.json()["error"]["status"] == 400
+    assert list(response.json()["error"]["parameters"]) == ["q"]
