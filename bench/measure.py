@@ -6,7 +6,6 @@ settings are per process:  python -m bench.measure --size 1000
 """
 
 import argparse
-import importlib.util
 import json
 import os
 import platform
@@ -27,12 +26,12 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.core.cache import caches  # noqa: E402
-from django.core.management import call_command, get_commands  # noqa: E402
+from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client as TestClient  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from bench import latency, pages, writes  # noqa: E402
+from bench import imports, latency, pages, writes  # noqa: E402
 from bench.client import OUT, Client, Gunicorn  # noqa: E402
 from offers.search import engine as search_engine  # noqa: E402
 
@@ -184,17 +183,12 @@ def http_urls(urls, samples):
     return latency_urls, phases
 
 
-def import_entry_points():
-    """A way to run the offer import outside a web request: a management command with
-    "import" in its name or a job module in offers/importing/. None yet: the admin's import
-    view runs it inside the request (issue 13 asks for a background job)."""
-    commands = sorted(name for name in get_commands() if "import" in name)
-    modules = [
-        name
-        for name in ("offers.importing.jobs", "offers.importing.tasks", "offers.importing.job")
-        if importlib.util.find_spec(name)
-    ]
-    return [f"manage.py {name}" for name in commands] + modules
+def bulk_imports():
+    """The import row (PostgreSQL only, after everything else: it writes offers)."""
+    if connection.vendor != "postgresql":
+        return {"skipped": "PostgreSQL only, the production database"}
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "retribus.settings"}
+    return imports.measure(imports.sizes_from_env(), OUT, env)
 
 
 def over_http(urls, name, args):
@@ -279,7 +273,7 @@ def main():
         "cache": "Redis" if "redis" in settings.CACHES["default"]["BACKEND"].lower() else "memory",
         "pages": timings,
         **over_http(urls, f"{connection.vendor}-{args.size}", args),
-        "import": {"entry_points": import_entry_points()},
+        "import": bulk_imports(),
         "bench_process_max_rss_mb": round(
             resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         ),

@@ -16,14 +16,25 @@ class OfferMatcher:
     """Matches rows, in file order, to the offers of their providers or of their codes.
 
     Loads the candidate offers with their relations in one go (``provider_ids``: the
-    existing providers the rows name) and remembers the row each code, title and offer was
+    existing providers the rows name; of their offers only those a row's code or title can
+    match) and remembers the row each code, title and offer was
     first seen in, to name it in a duplicate's problem.
     """
 
     def __init__(self, parsed, provider_ids):
         codes = [p.values["code"] for _r, p in parsed if p.values.get("code")]
+        # The providers' offers as keys first: a national chain has thousands, of which a
+        # file names a few; only those the rows' codes or titles can match are read whole.
+        wanted_codes = {normalize(code) for code in codes}
+        wanted_titles = {normalize(p.values["title"]) for _r, p in parsed if p.values.get("title")}
+        keys = Offer.objects.filter(Q(provider__in=provider_ids) | Q(code__in=codes))
+        matchable = [
+            pk
+            for pk, code, title in keys.values_list("pk", "code", "title").iterator(chunk_size=5000)
+            if (code and normalize(code) in wanted_codes) or normalize(title) in wanted_titles
+        ]
         candidates = (
-            Offer.objects.filter(Q(provider__in=provider_ids) | Q(code__in=codes))
+            Offer.objects.filter(pk__in=matchable)
             .select_related("provider", "contact", "offer_type")
             .prefetch_related(*OFFER_M2M)
         )
