@@ -181,6 +181,11 @@ def test_keyboard_skips_to_the_walk_and_shows_where_the_focus_is(paths, phone, d
     phone.keyboard.press("Enter")
     assert focused("e.id") == "main"
 
+    # The home page's search box comes first, then the walk's choices.
+    phone.keyboard.press("Tab")
+    assert focused("e.id") == "home-q"
+    phone.keyboard.press("Tab")
+    assert focused("e.closest('.home-search') !== null")
     phone.keyboard.press("Tab")
     assert focused("e.closest('.choices') !== null")
     assert focused("getComputedStyle(e).outlineStyle") != "none"

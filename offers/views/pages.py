@@ -135,20 +135,14 @@ def walk_trail(sector, region, page):
 
 def _main_sector(provider):
     """The field with most of the provider's published offers (ties: the walk's order),
-    or None (one query)."""
-    links = Offer.sectors.through.objects.filter(
-        offer__provider=provider, offer__status=Offer.Status.PUBLISHED
-    )
-    top = (
-        links.values("sector")
-        .annotate(n=Count("offer", distinct=True))
-        .order_by("-n", "sector__track__position", "sector__position", "sector__name")
-        .values_list("sector", flat=True)
+    or None (one query; the filter before the count keeps it to the provider's links)."""
+    return (
+        Sector.objects.filter(offers__provider=provider, offers__status=Offer.Status.PUBLISHED)
+        .select_related("track", "parent")
+        .annotate(n=Count("offers"))
+        .order_by("-n", "track__position", "position", "name")
         .first()
     )
-    if top is None:
-        return None
-    return Sector.objects.select_related("track", "parent").get(pk=top)
 
 
 def _contacts(provider):
