@@ -109,6 +109,18 @@ def autocomplete_filter_media():
     )
 
 
+class AutocompleteFilterMediaMixin:
+    """For a model admin with ``AutocompleteFilter``s: adds what they need to its media.
+
+    A mixin, because a ``media`` property written into the model admin itself makes Django
+    ignore that admin's ``class Media`` (``forms.MediaDefiningClass`` only builds ``media``
+    from ``class Media`` for a class that does not define ``media``)."""
+
+    @property
+    def media(self):
+        return super().media + autocomplete_filter_media()
+
+
 class AutocompleteFilter(admin.SimpleListFilter):
     """A sidebar filter that names the chosen value and finds others by typing, through the
     admin's autocomplete view, instead of listing every value as a link.

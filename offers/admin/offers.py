@@ -18,13 +18,13 @@ from ..models import ContactPerson, Offer, Provider
 from .actions import EXPORT_ACTIONS, WORKFLOW_ACTIONS, duplicate
 from .import_view import OfferImportMixin
 from .list_filters import (
+    AutocompleteFilterMediaMixin,
     ConfirmationFilter,
     PendingChangeFilter,
     ProviderFilter,
     RegionFilter,
     SectorFilter,
     TrackFilter,
-    autocomplete_filter_media,
 )
 from .offer_form import OfferAdminForm, sector_label
 from .revisions import RevisionAdminMixin
@@ -32,7 +32,9 @@ from .scoping import ALL_PROVIDERS, ProviderScopedAdmin
 
 
 @admin.register(Offer)
-class OfferAdmin(RevisionAdminMixin, OfferImportMixin, ProviderScopedAdmin):
+class OfferAdmin(
+    AutocompleteFilterMediaMixin, RevisionAdminMixin, OfferImportMixin, ProviderScopedAdmin
+):
     form = OfferAdminForm
     list_display = [
         "title",
@@ -121,10 +123,6 @@ class OfferAdmin(RevisionAdminMixin, OfferImportMixin, ProviderScopedAdmin):
 
     class Media:
         css = {"all": ["css/admin-offers.css", "css/admin-curation.css"]}
-
-    @property
-    def media(self):
-        return super().media + autocomplete_filter_media()
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("regions")

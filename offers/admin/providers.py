@@ -19,7 +19,7 @@ from network.erasure_admin import ErasePersonalDataMixin
 
 from .. import services
 from ..models import ContactPerson, Offer, Provider, stale_before
-from .list_filters import ProviderRegionFilter, autocomplete_filter_media
+from .list_filters import AutocompleteFilterMediaMixin, ProviderRegionFilter
 from .scoping import ALL_PROVIDERS, ProviderScopedAdmin, admin_page
 from .users import may_manage
 
@@ -96,7 +96,7 @@ class InviteEditorForm(forms.Form):
 
 
 @admin.register(Provider)
-class ProviderAdmin(ProviderScopedAdmin):
+class ProviderAdmin(AutocompleteFilterMediaMixin, ProviderScopedAdmin):
     list_display = ["name", "kind", "city", "region", "offer_count", "stale_count"]
     list_filter = ["kind", ProviderRegionFilter]
     list_select_related = ["region"]
@@ -119,10 +119,6 @@ class ProviderAdmin(ProviderScopedAdmin):
             },
         ),
     ]
-
-    @property
-    def media(self):
-        return super().media + autocomplete_filter_media()
 
     def get_queryset(self, request):
         stale = Q(offers__status=Offer.Status.PUBLISHED) & (
