@@ -20,6 +20,7 @@ import re
 from django.conf import settings
 from django.middleware.csrf import get_token
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.utils.html import escape
 from django.utils.translation import gettext
 
@@ -72,6 +73,9 @@ def fill(request, response):
     response.content = content
     if response.has_header("Content-Length"):
         response["Content-Length"] = str(len(content))
+    # The page now holds this visitor's form token (and count): for the browser's cache
+    # only, never a proxy's, which would hand one visitor's token to the next.
+    patch_cache_control(response, private=True)
 
 
 class MarkerMiddleware:

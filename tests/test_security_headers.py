@@ -63,12 +63,35 @@ def test_home_search_and_offer_pages_send_every_security_header(client, taxonomy
         assert policy["frame-ancestors"] == ["'none'"], url
 
 
-def test_public_pages_set_no_cookie(client, taxonomy, production):
+def test_public_pages_set_no_cookie_but_the_csrf_cookie(client, taxonomy, production):
+    """No session and no language cookie for a visitor who only looks; the Merken forms
+    need the CSRF cookie (test_the_cookies_of_the_merkliste_are_secure_http_only_and_lax)."""
     for url in public_pages(taxonomy):
         response = client.get(url, secure=True)
 
         assert response.status_code == 200, url
-        assert not response.cookies, f"{url} sets {list(response.cookies)}"
+        assert set(response.cookies) <= {"csrftoken"}, f"{url} sets {list(response.cookies)}"
+
+
+def test_the_cookies_of_the_merkliste_are_secure_http_only_and_lax(client, taxonomy, production):
+    """The CSRF cookie of the Merken forms on every card and offer page, and the session a
+    visitor gets by saving an offer: technically necessary (§ 25 Abs. 2 Nr. 2 TDDDG), so
+    no consent is asked for, but named in the Datenschutz text."""
+    offer = make_offer(taxonomy, title="Praktikum Robotik")
+    page = client.get(offer.get_absolute_url(), secure=True)
+    saved = client.post("/merkliste/merken/", {"offer": offer.pk}, secure=True)
+
+    assert saved.status_code == 302
+    assert list(saved.cookies) == ["sessionid"]
+    for cookie in (page.cookies["csrftoken"], saved.cookies["sessionid"]):
+        assert cookie["secure"] is True, cookie.key
+        assert cookie["httponly"] is True, cookie.key
+        assert cookie["samesite"] == "Lax", cookie.key
+    privacy = client.get("/datenschutz/", secure=True).content.decode()
+    assert "csrftoken: schützt Formulare" in privacy
+    assert "Schaltfläche „Merken“" in privacy
+    assert "sessionid: erst wenn Sie ein Angebot auf Ihre Merkliste setzen" in privacy
+    assert "<h2>Merkliste</h2>" in privacy
 
 
 def test_plain_http_is_redirected_to_https(client, db, production):
