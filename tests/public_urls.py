@@ -7,15 +7,17 @@ taken from a small, fully linked database (see ``populate``).
 """
 
 import itertools
+from datetime import timedelta
 from html.parser import HTMLParser
 
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.exceptions import NoReverseMatch
-from django.utils import translation
+from django.utils import timezone, translation
 
 from network.models import NetworkProfile
 from offers.models import ContactPerson
 from pages.models import LegalPage
+from schooldesk.models import SharedList
 from tests import factories
 
 # The JSON API answers JSON, errors included (tests/test_opendata_api.py), not pages.
@@ -25,7 +27,7 @@ EXCLUDED_NAMES = {"set_language", "healthz"}
 
 def populate(taxonomy=None):
     """A small linked database: taxonomy, provider with a contact person, published offer,
-    a network partner.
+    a shared Merkliste, a network partner.
 
     Returns candidate values per URL keyword (``slug``, ``pk``, ``track`` …).
     """
@@ -36,7 +38,11 @@ def populate(taxonomy=None):
     provider = factories.make_provider(
         taxonomy, name="IT Haus GmbH", slug="it-haus-gmbh", email="info@it-haus.example.org"
     )
-    offer = factories.make_offer(taxonomy, provider=provider, title="Praktikum Robotik")
+    # Dated, so that it has a calendar file (schooldesk:offer_ics).
+    start = timezone.localdate() + timedelta(days=60)
+    offer = factories.make_offer(
+        taxonomy, provider=provider, title="Praktikum Robotik", start_date=start, end_date=start
+    )
     # A dated session (bookings): the offer page and cards show its date and free places.
     factories.make_session(offer)
     # Its e-mail address is shown on request (offers:contact_email), not in the pages.
@@ -55,6 +61,11 @@ def populate(taxonomy=None):
         # A section of sitemap.xml (opendata/sitemaps.py).
         "section": ["offers"],
     }
+    # A Merkliste shared by its link (schooldesk): its page, handouts and calendar file.
+    shared = SharedList.objects.create(
+        items=[[offer.pk, offer.title, provider.name]], note="Klasse 9b, Herbst"
+    )
+    values["token"].append(shared.token)
     # The online support declaration is open only once the network has a declaration text.
     profile = NetworkProfile.load()
     profile.declaration_text = "Wir unterstützen die MINT-Bildung in der Region Trier."

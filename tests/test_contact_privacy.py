@@ -1,8 +1,15 @@
 """Personal contact data appears only with published offers, on no other public page."""
 
+from io import BytesIO
+
+from django.urls import reverse
+from pypdf import PdfReader
+
 from offers.models import ContactPerson, Offer
 from tests.factories import make_offer, make_provider
 from tests.public_urls import populate, public_urls
+
+HANDOUTS = ["schooldesk:search_handout", "schooldesk:search_handout_pdf"]
 
 
 def test_contacts_of_unpublished_offers_appear_on_no_public_page(client, taxonomy):
@@ -24,11 +31,24 @@ def test_contacts_of_unpublished_offers_appear_on_no_public_page(client, taxonom
         f"/angebot/{pk}/"
         for pk in Offer.objects.filter(provider=hidden).values_list("pk", flat=True)
     ]
+    # The handouts of a search that finds those offers' words, as a page and on paper.
+    pages += [reverse(name) + "?q=Verborgen" for name in HANDOUTS]
     for url in pages:
-        # getvalue(): a page's content, or a streamed download's (opendata/exports.py).
-        html = client.get(url).getvalue().decode()
+        text = text_of(client.get(url))
         for secret in (person.name, person.email, person.phone):
-            assert secret not in html, f"{url} shows {secret!r}"
+            assert secret not in text, f"{url} shows {secret!r}"
+    # The PDFs are read as words: the handout of every offer names the published one.
+    assert "Praktikum Robotik" in text_of(client.get(urls["schooldesk:search_handout_pdf"]))
+
+
+def text_of(response):
+    """What a reader sees of ``response``: a PDF's text, a page's or a download's content
+    (getvalue(): also a streamed download's, opendata/exports.py)."""
+    if response["Content-Type"] != "application/pdf":
+        return response.getvalue().decode()
+    text = " ".join(page.extract_text() for page in PdfReader(BytesIO(response.content)).pages)
+    assert text.strip(), f"{response.request['PATH_INFO']}: no text in the PDF to check"
+    return " ".join(text.split())
 
 
 def test_the_contact_of_a_published_offer_is_shown_on_its_page(client, taxonomy):

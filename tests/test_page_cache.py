@@ -7,6 +7,8 @@ from django.contrib.sessions.middleware import SessionMiddleware
 from django.core.cache import caches
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
+from django.test import Client
+from django.utils.html import escape
 
 from offers import page_cache
 from offers.models import ContactPerson, Offer, OfferType
@@ -26,14 +28,22 @@ def offer(taxonomy):
     return make_offer(taxonomy, title="Roboter bauen")
 
 
+CSRF_TOKEN = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]*)"')
+
+
 def same_page(one, other):
-    """The same page but for the Merken forms' CSRF token, masked afresh per response
-    (schooldesk/markers.py fills it after the cache)."""
+    """The same page byte for byte, but for what schooldesk/markers.py fills in after the
+    cache: the Merken forms' CSRF token, the visitor's own and masked afresh for each
+    response (``test_a_page_from_the_cache_holds_each_visitors_own_form_token``), and
+    their return address, the address as this visitor asked for it."""
 
-    def unmasked(response):
-        return re.sub(rb'name="csrfmiddlewaretoken" value="[^"]+"', b"", response.content)
+    def normalised(response):
+        content = CSRF_TOKEN.sub(b'name="csrfmiddlewaretoken" value="TOKEN"', response.content)
+        query = response.request.get("QUERY_STRING")
+        own = escape(response.request["PATH_INFO"] + (f"?{query}" if query else ""))
+        return content.replace(f'name="next" value="{own}"'.encode(), b'name="next" value="HERE"')
 
-    return unmasked(one) == unmasked(other)
+    return normalised(one) == normalised(other)
 
 
 @pytest.mark.parametrize("url", PAGES)
@@ -111,18 +121,20 @@ def test_urls_with_parameters_the_page_does_not_read_are_not_stored(
     again = client.get(url)
     assert again.status_code == 200
     assert again.templates, "rendered again, not taken from the cache"
-    assert again.content == first.content
+    assert same_page(again, first)
     client.get("/angebote/ausbildung/it-computer/stadt-trier/?page=1")
     with django_assert_num_queries(1):
         client.get("/angebote/ausbildung/it-computer/stadt-trier/?page=1")
 
 
 def test_each_language_has_its_own_page(client, offer):
-    german = client.get("/suche/?q=Roboter").content.decode()
-    english = client.get("/en/suche/?q=Roboter").content.decode()
-    assert 'lang="de"' in german
-    assert 'lang="en"' in english
-    assert client.get("/suche/?q=Roboter").content.decode() == german
+    german = client.get("/suche/?q=Roboter")
+    english = client.get("/en/suche/?q=Roboter")
+    assert 'lang="de"' in german.content.decode()
+    assert 'lang="en"' in english.content.decode()
+    again = client.get("/suche/?q=Roboter")
+    assert not again.templates, "the German page from the cache"
+    assert same_page(again, german)
 
 
 def test_a_page_from_the_cache_has_the_security_headers_and_answers_head(client, offer):
@@ -179,7 +191,32 @@ def test_the_same_search_in_another_parameter_order_is_the_same_page(
     first = client.get("/suche/?q=Roboter&grade=9&sort=title")
     with django_assert_num_queries(1):
         again = client.get("/suche/?sort=title&grade=9&q=Roboter")
-    assert again.content == first.content
+    assert same_page(again, first)
+
+
+def test_a_page_from_the_cache_holds_each_visitors_own_form_token(offer, django_assert_num_queries):
+    """The Merken forms' token is filled in per visitor after the cache: another visitor's
+    token, stored with the page, would be refused (or, worse, be theirs to use)."""
+    anna, ben = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    url = offer.get_absolute_url()
+    anna_page = anna.get(url)
+    with django_assert_num_queries(1):
+        ben_page = ben.get(url)
+    assert not ben_page.templates, "served from the cache"
+    # Nor may a proxy between the site and its visitors keep it for the next one.
+    assert "private" in ben_page["Cache-Control"]
+    (anna_token, *_), (ben_token, *_) = (
+        CSRF_TOKEN.findall(p.content) for p in (anna_page, ben_page)
+    )
+    assert set(CSRF_TOKEN.findall(ben_page.content)) == {ben_token}
+    merken = {"offer": offer.pk, "next": url}
+    refused = ben.post("/merkliste/merken/", {**merken, "csrfmiddlewaretoken": anna_token.decode()})
+    assert refused.status_code == 403
+    saved = ben.post("/merkliste/merken/", {**merken, "csrfmiddlewaretoken": ben_token.decode()})
+    assert saved.status_code == 302
+    # Ben's page from the cache again: his count, his token; Anna's still shows none saved.
+    assert b"data-merkliste-count>1<" in ben.get(url).content
+    assert b"data-merkliste-count>0<" in anna.get(url).content
 
 
 def test_a_page_that_used_the_csrf_token_or_the_session_is_not_stored(rf, offer):

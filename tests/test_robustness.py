@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from tests.public_urls import forms_on, populate, public_urls
+from tests.public_urls import forms_on, populate, public_endpoints
 
 BUDGET = hypothesis_settings(
     max_examples=int(os.environ.get("HYPOTHESIS_MAX_EXAMPLES", "40")),
@@ -80,19 +80,33 @@ def site(client, db, settings):
     """The public site in production mode (real error pages) over a small linked database."""
     settings.DEBUG = False
     values = populate()
-    urls = public_urls(client, values)
+    urls, actions = public_endpoints(client, values)
     missing = [name for name, url in urls.items() if url is None]
     assert not missing, f"no data to build these public URLs from: {missing}"
-    parameters, post_forms = set(COMMON_PARAMETERS), []
+    parameters, post_forms = set(COMMON_PARAMETERS), {}
     # The admin login is not a public page, but anyone on the internet can post to it.
     for url in [*urls.values(), reverse("admin:login")]:
-        # getvalue(): a page's content, or a streamed download's (opendata/exports.py).
-        for form in forms_on(client.get(url).getvalue().decode()):
+        response = client.get(url)
+        if not response["Content-Type"].startswith("text/html"):
+            continue  # a PDF, a calendar file, a download: no forms to find
+        # getvalue(): a page's content, or a streamed one's.
+        for form in forms_on(response.getvalue().decode()):
             if form["method"] == "post":
-                post_forms.append((form["action"] or url, form["fields"]))
+                # The same form on many pages (Merken on every card) is posted to once.
+                fields = post_forms.setdefault(form["action"] or url, set())
+                fields.update(form["fields"])
             else:
                 parameters.update(form["fields"])
-    return Site(urls=urls, get_parameters=parameters, post_forms=post_forms)
+    # An address that takes only POST and that no form on a public page showed (a form seen
+    # only with a Merkliste, say) gets the fields of every public form.
+    every_field = set().union(*post_forms.values())
+    for url in actions.values():
+        post_forms.setdefault(url, every_field)
+    return Site(
+        urls=urls,
+        get_parameters=parameters,
+        post_forms=[(action, sorted(fields)) for action, fields in sorted(post_forms.items())],
+    )
 
 
 def assert_friendly(response, request_line):
