@@ -135,7 +135,7 @@ def compare(old_values, new_values):
     for field in changed:
         if field.name in DURATION_FIELDS:
             if not any(row.name == "duration" for row in rows):
-                rows.append(_duration_change(old_values, new_values))
+                rows.append(duration_change(old_values, new_values))
             continue
         names_of = looked_up.get(field.related_model)
         old = display(field, from_json(field, old_values.get(field.name)), names_of)
@@ -148,7 +148,9 @@ def compare(old_values, new_values):
 DURATION_FIELDS = ("duration_min_minutes", "duration_max_minutes", "duration_unit")
 
 
-def _duration_change(old_values, new_values):
+def duration_change(old_values, new_values):
+    """The duration's three stored fields as one change, each side in its own unit (“60–90
+    Minuten → 2–20 Wochen”); values missing from ``new_values`` are unchanged."""
     from .durations import duration_label
 
     new_values = {**old_values, **new_values}

@@ -105,3 +105,25 @@ def test_a_coordinators_admin_save_runs_a_bounded_number_of_queries(client, taxo
     # 73 before (one history record per save and per link table, each snapshot of the four
     # link tables joined to the offer and re-reading its search vector); 45 now.
     assert queries <= 47, queries
+
+
+def test_the_history_shows_a_changed_duration_in_its_units_on_one_line(
+    client, taxonomy, coordinator
+):
+    offer = factories.make_offer(
+        taxonomy, duration_min_minutes=60, duration_max_minutes=90, duration_unit="minutes"
+    )
+    client.force_login(coordinator)
+    save_in_admin(client, offer, duration_0="2", duration_1="20", duration_2="weeks")
+    offer.refresh_from_db()
+    assert (offer.duration_min_minutes, offer.duration_max_minutes) == (4800, 48000)
+
+    page = client.get(reverse("admin:offers_offer_history", args=[offer.pk]))
+    assert page.status_code == 200
+    cell = re.search(r"<td>\s*<ul>(.*?)</ul>\s*</td>", page.text, flags=re.S).group(1)
+    lines = [
+        re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", item))).strip()
+        for item in re.findall(r"<li>(.*?)</li>", cell, flags=re.S)
+    ]
+    # As the form names and shows it: one line, in the unit each value was entered in.
+    assert lines == ["Dauer für die Suche: 60–90 Minuten → 2–20 Wochen"]

@@ -1,5 +1,6 @@
 """The history pages as people read them: each change with the field's German label and
-values by name (“in Prüfung → veröffentlicht”, “01.12.2026”, regions by name), not as stored."""
+values by name (“in Prüfung → veröffentlicht”, “01.12.2026”, regions by name), not as stored;
+the duration as one change in the units it was entered in, as the form shows it."""
 
 import dataclasses
 
@@ -12,6 +13,39 @@ from .. import changes
 
 
 class ReadableHistoryHelper(HistoricalRecordContextHelper):
+    def context_for_delta_changes(self, delta):
+        rows = []
+        for change in delta.changes:
+            if change.field in changes.DURATION_FIELDS:
+                if not any(row["name"] == "duration" for row in rows):
+                    rows.append(self._duration_row(delta))
+                continue
+            formatted = self.format_delta_change(change)
+            rows.append(
+                {
+                    "name": change.field,
+                    "field": formatted.field,
+                    "old": formatted.old,
+                    "new": formatted.new,
+                }
+            )
+        return rows
+
+    def _duration_row(self, delta):
+        """The minutes and the unit of both records as one row (“60–90 Minuten → 2–20
+        Wochen”), instead of three rows of raw minutes and a unit."""
+        old, new = (
+            {name: getattr(record, name) for name in changes.DURATION_FIELDS}
+            for record in (delta.old_record, delta.new_record)
+        )
+        change = changes.duration_change(old, new)
+        return {
+            "name": change.name,
+            "field": change.label,
+            "old": conditional_escape(change.old),
+            "new": conditional_escape(change.new),
+        }
+
     def format_delta_change(self, change):
         field = self.model._meta.get_field(change.field)
         return dataclasses.replace(
