@@ -361,6 +361,8 @@ class _TextMatch:
         match.ranks = np.full(index.size, np.nan)
         match.ranks[: len(self.ranks)] = self.ranks
         match.ranks[cleared] = np.nan
+        if not text.ranks_stand_alone():
+            match.ranks[:] = np.nan  # bm25 weighs by the whole catalogue: rank anew when used
         mask = np.zeros(index.size, dtype=bool)
         mask[: self.index.size] = bitsets.unpack(self.bits, self.index.size)
         mask[cleared] = False

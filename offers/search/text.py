@@ -48,6 +48,13 @@ def uses_postgres():
     return connection.vendor == "postgresql"
 
 
+def ranks_stand_alone():
+    """Whether an offer's rank depends on that offer alone: ts_rank's does; bm25's also on
+    the other offers (how rare a word is, how long texts are), so a change of one offer
+    changes the ranks of all."""
+    return uses_postgres()
+
+
 def code_condition(query):
     """Offers whose catalogue code the query is ("N 23", "N23", "n-23"), or None when the
     query does not look like a code."""
