@@ -25,6 +25,16 @@ def site(demo_server, django_db_blocker):
         stale_provider = Offer.objects.stale().order_by("pk").first().provider
         with_contacts = Provider.objects.get(slug="it-haus-gmbh")
         assert with_contacts.contacts.count() >= 2
+        # Two saves with long values, so that the offer's history has changes to show.
+        offer = with_contacts.offers.order_by("pk")[0]
+        offer.summary = (
+            f"{offer.summary} Mit Unterstützungserklärungen der Verwaltungswissenschaften."
+        )
+        offer.duration_min_minutes, offer.duration_max_minutes = 60, 90
+        offer.save()
+        offer.duration_min_minutes, offer.duration_max_minutes = 4800, 48000
+        offer.duration_unit = Offer.DurationUnit.WEEKS
+        offer.save()
         coordinator = make_user("Koordination")
         editor = make_user("Anbieter-Redaktion", providers=[with_contacts, stale_provider])
         for user in (coordinator, editor):
@@ -32,7 +42,8 @@ def site(demo_server, django_db_blocker):
             user.save()
         return {
             "users": {"coordinator": coordinator.username, "editor": editor.username},
-            "offer": f"/admin/offers/offer/{with_contacts.offers.order_by('pk')[0].pk}/change/",
+            "offer": f"/admin/offers/offer/{offer.pk}/change/",
+            "history": f"/admin/offers/offer/{offer.pk}/history/",
             "provider": f"/admin/offers/provider/{with_contacts.pk}/change/",
         }
 
@@ -68,8 +79,12 @@ def page(request, browser, demo_server, sessions):
 
 
 def page_overflow(page):
-    """How many pixels the page is wider than the window (0: none)."""
-    return page.evaluate("Math.max(0, document.documentElement.scrollWidth - window.innerWidth)")
+    """How many pixels the page is wider than the window (0: none). Measured against the
+    layout viewport: a mobile browser zooms out to show a page wider than the screen, so
+    ``window.innerWidth`` grows with the page and would hide the overflow."""
+    return page.evaluate(
+        "Math.max(0, document.documentElement.scrollWidth - document.documentElement.clientWidth)"
+    )
 
 
 # The header of the column labelled so (as users read it), its box, and the nearest box that
@@ -149,4 +164,19 @@ def test_offer_and_provider_forms_fit_the_window(page, site):
     # So does the spreadsheet format page, which providers read as well.
     page.goto("/admin/offers/offer/import/format/")
     assert page.locator("#import-columns").count() == 1
+    assert page_overflow(page) == 0
+
+
+def test_the_history_page_fits_the_window(page, site):
+    page, width = page
+    page.goto(site["history"])
+    assert page.locator("#change-history tbody tr").count() >= 3
+    assert page_overflow(page) == 0, "the history is wider than the window"
+    # The changes, the last column, are on screen or a swipe away inside the window.
+    changes = page.locator("#change-history tbody tr").first.locator("td").last
+    changes.scroll_into_view_if_needed()
+    cell = changes.bounding_box()
+    assert cell["x"] >= -1 and cell["x"] + cell["width"] <= width + 1, cell
+    # Wide enough to read: not one word a line.
+    assert cell["width"] >= 180, cell
     assert page_overflow(page) == 0
