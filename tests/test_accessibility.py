@@ -69,6 +69,9 @@ PUBLIC_PAGES = {
     "partner directory": "/netzwerk/partner/",
     "partner page": _partner_page,
     "support declaration form": "/netzwerk/unterstuetzen/",
+    "request form (bookings)": lambda: _offer_page() + "anfrage/",
+    "request sent (bookings)": lambda: _offer_page() + "anfrage/gesendet/",
+    "request link not valid (bookings)": "/anfrage/bestaetigen/kein-gueltiger-link/",
     "ambassador certificate": _certificate_page,
     "search with filters": (
         "/suche/?track=ausbildung&sector=it-computer&region=landkreis-trier-saarburg"
