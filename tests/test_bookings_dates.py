@@ -188,3 +188,15 @@ def test_band_labels_are_german(client, dated):
     for label in ("Zeitraum", "in den nächsten 4 Wochen", "in diesem Schulhalbjahr", "später"):
         assert label in page
     assert set(BANDS) == {"naechste-4-wochen", "dieses-halbjahr", "spaeter", "nach-absprache"}
+
+
+def test_the_calendar_files_hold_the_upcoming_sessions(dated):
+    from schooldesk.calendar import calendar_for
+
+    offers = [dated["soon"], dated["past"], dated["arranged"]]
+    calendar = calendar_for(offers, lambda path: f"https://portal.example.org{path}")
+    events = [e for e in calendar.walk("VEVENT") if str(e["uid"]).startswith("session-")]
+    assert [(str(e["summary"]).split(" (")[0], e["dtstart"].dt) for e in events] == [
+        ("Bald", at(10))
+    ]
+    assert "20 Plätze frei" in str(events[0]["description"])
