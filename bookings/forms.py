@@ -235,7 +235,7 @@ class RequestForm(forms.ModelForm):
         session = cleaned.get("session")
         if session is None and not cleaned.get("preferred_period"):
             self.add_error(
-                "preferred_period" if self.sessions else "preferred_period",
+                "preferred_period",
                 forms.ValidationError(
                     _("Please choose a date or name a preferred period.")
                     if self.sessions
