@@ -1,13 +1,14 @@
 """The admin in a real browser at a laptop's 1280 px and a phone's 390 px, as a coordinator and
 as a provider editor: no page is wider than the window, the offer list's status and
 confirmation columns can be seen, and the notice of offers to confirm has a link one can
-click (it once lay under the import button)."""
+click (it once lay under the import button). The offer list and form pass axe-core, their
+autocomplete boxes open and closed."""
 
 import pytest
 
 from offers.models import Offer, Provider
 from tests.admin_support import make_user, setup_roles
-from tests.browser_support import DESKTOP, PHONE
+from tests.browser_support import AXE_JS, DESKTOP, PHONE, require_file
 
 # django_db: the demo server needs the test database (see conftest.demo_server).
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
@@ -180,3 +181,60 @@ def test_the_history_page_fits_the_window(page, site):
     # Wide enough to read: not one word a line.
     assert cell["width"] >= 180, cell
     assert page_overflow(page) == 0
+
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def axe_violations(page):
+    page.evaluate(AXE_JS.read_text(encoding="utf-8"))
+    result = page.evaluate(
+        "async (tags) => await axe.run(document, "
+        "{runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+        WCAG_TAGS,
+    )
+    return [
+        f"{violation['id']} ({violation['impact']}): {violation['help']} at "
+        + ", ".join(str(node["target"]) for node in violation["nodes"][:3])
+        for violation in result["violations"]
+    ]
+
+
+def open_autocomplete(page, select_id, term):
+    """Opens the select2 box of ``select_id``, types ``term`` and waits for its options."""
+    page.locator(f"#{select_id} + .select2 .select2-selection").click()
+    search = page.locator(".select2-container--open .select2-search__field").first
+    search.fill(term)
+    page.locator(".select2-results__option--highlighted").first.wait_for()
+
+
+def test_offer_list_and_form_pass_axe_as_a_coordinator(browser, demo_server, sessions, site):
+    require_file(AXE_JS, "run `make a11y-tools`")
+    context = browser.new_context(
+        base_url=demo_server.url,
+        storage_state=sessions["coordinator"],
+        bypass_csp=True,  # lets axe-core be injected
+        **DESKTOP,
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        page.goto("/admin/offers/offer/")
+        assert axe_violations(page) == []
+        # Each filter's box is named by its label, as a screen reader announces it.
+        for param in ("region", "provider"):
+            label = page.locator(f"label[for=filter-{param}]").inner_text()
+            assert page.get_by_role("combobox", name=label).count() == 1, label
+        open_autocomplete(page, "filter-region", "Trier")
+        assert axe_violations(page) == [], "with the region filter open"
+        page.keyboard.press("Escape")
+
+        page.goto(site["offer"])
+        assert axe_violations(page) == []
+        label = page.locator("label[for=id_sectors]").inner_text()
+        assert page.get_by_role("combobox", name=label).count() == 1, label
+        page.locator("#id_sectors + .select2 .select2-search__field").fill("Inform")
+        page.locator(".select2-results__option--highlighted").first.wait_for()
+        assert axe_violations(page) == [], "with the sectors' list open"
+    finally:
+        context.close()

@@ -100,11 +100,12 @@ class PendingChangeFilter(admin.SimpleListFilter):
 
 def autocomplete_filter_media():
     """What the autocomplete filters need on the list page: the admin's own select2 and
-    autocomplete scripts (as its autocomplete fields load them) and ours."""
+    autocomplete scripts (as its autocomplete fields load them), the script that names the
+    widgets by their labels, and ours."""
     widget = AutocompleteSelect(Offer._meta.get_field("provider"), admin.site)
     # One list, so that ours comes after the admin's autocomplete.js, which sets select2 up.
     return forms.Media(
-        js=[*widget.media._js, "js/admin-autocomplete-filter.js"],
+        js=[*widget.media._js, "js/admin-select2-names.js", "js/admin-autocomplete-filter.js"],
         css={**widget.media._css, "all": ["css/admin-curation.css"]},
     )
 

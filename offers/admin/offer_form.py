@@ -29,6 +29,11 @@ class OfferAdminForm(forms.ModelForm):
         model = Offer
         fields = "__all__"  # noqa: DJ007 (the admin passes the fields of its fieldsets)
 
+    class Media:
+        # After the autocomplete widgets' own scripts: names their select2 boxes by the
+        # fields' labels (the widgets' media come first in a form's media).
+        js = ["js/admin-select2-names.js"]
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if "duration" in self.fields and "duration" not in self.initial:
