@@ -20,8 +20,10 @@ from django.utils.translation import gettext as _
 
 from offers import page_cache
 from offers.models import CatalogVersion, Offer, Provider, Region, Sector, stale_before
+from offers.search import facets, sql
 from offers.search.engine import engine
 from offers.search.forms import OfferFilterSet
+from offers.search.index import SearchIndex
 from offers.search.spec import SearchSpec
 from offers.views.search import search_url
 
@@ -107,24 +109,49 @@ def gap_matrix(spec, version=None):
     columns = region_columns()
     rows = sector_rows(spec)
 
+    def column_counts(region):
+        if isinstance(search_engine, SearchIndex):
+            # The index counts one facet under filters without counting all the others.
+            filters = {name: spec.selected(name) for name in spec.active_filters}
+            return search_engine.value_counts("sector", **filters, region=(region.slug,))
+        # The SQL engine while the worker builds its index: one grouped query per column
+        # for the one facet, not the whole search's counts.
+        vocabulary = search_engine.vocabulary()
+        offers = sql.matching_offers(spec.replace(region=(region.slug,)), vocabulary)
+        return facets.get("sector").sql_counts(offers, vocabulary)
+
     def compute():
         counts = {}
         for region in columns:
-            result = search_engine.search(spec.replace(region=(region.slug,)), per_page=1)
-            counts[region.slug] = {
-                row.slug: result.counts["sector"].get(row.slug, 0) for row in rows
-            }
+            found = column_counts(region)
+            counts[region.slug] = {row.slug: found.get(row.slug, 0) for row in rows}
         return counts
 
     counts = page_cache.cached("insights-matrix", version, spec.key(), compute)
+    cell_url = cell_urls(spec)
     matrix = []
     for row in rows:
-        cells = []
-        for region in columns:
-            cell_spec = spec.replace(sector=(row.slug,), region=(region.slug,))
-            cells.append({"value": counts[region.slug][row.slug], "url": search_url(cell_spec)})
+        cells = [
+            {"value": counts[region.slug][row.slug], "url": cell_url(row.slug, region.slug)}
+            for region in columns
+        ]
         matrix.append((row, cells))
     return {"columns": columns, "rows": matrix}
+
+
+def cell_urls(spec):
+    """``url(sector, region)``: the search page's canonical address of ``spec`` with that
+    sector and region, as ``search_url`` writes it (the same order of parameters), made
+    without a ``SearchSpec`` per cell: a national matrix has hundreds of cells."""
+    sample = search_url(spec.replace(sector=("SECTOR",), region=("REGION",)))
+    base, _, query = sample.partition("?")
+    pairs = parse_qsl(query)
+
+    def url(sector, region):
+        values = {"SECTOR": sector, "REGION": region}
+        return f"{base}?{urlencode([(n, values.get(v, v)) for n, v in pairs])}"
+
+    return url
 
 
 def gap_table(matrix):
@@ -236,24 +263,24 @@ def waiting_for_review(version, today=None):
             .order_by("history_date")
             .values("history_date")[:1]
         )
-        return list(
+        rows = (
             Offer.objects.filter(status=Offer.Status.REVIEW)
             .annotate(since=Subquery(since))
-            .values("pk", "code", "title", "provider__name", "since", "updated_at")
+            .values_list("title", "provider__name", "since", "updated_at")
             .order_by(F("since").asc(nulls_first=True), "pk")
         )
+        result = []
+        for title, provider, since, updated in rows:
+            since = timezone.localdate(since or updated)
+            result.append([title, provider, since.isoformat(), (today - since).days])
+        return result
 
-    rows = page_cache.cached("insights-review", version, today.isoformat(), compute)
     table = Table(
         "review",
         _("Offers waiting for review"),
         [_("Offer"), _("Provider"), _("In review since"), _("Days waiting")],
     )
-    for row in rows:
-        since = timezone.localdate(row["since"] or row["updated_at"])
-        table.rows.append(
-            [row["title"], row["provider__name"], since.isoformat(), (today - since).days]
-        )
+    table.rows = page_cache.cached("insights-review", version, today.isoformat(), compute)
     return table
 
 
@@ -263,7 +290,19 @@ def providers_without_offers(version):
             Provider.objects.filter(
                 ~Exists(Offer.objects.published().filter(provider=OuterRef("pk")))
             )
-            .annotate(offers_total=Count("offers"))
+            # Counted only for the providers listed, not grouped over every offer.
+            .annotate(
+                offers_total=Coalesce(
+                    Subquery(
+                        Offer.objects.filter(provider=OuterRef("pk"))
+                        .order_by()
+                        .values("provider")
+                        .annotate(n=Count("pk"))
+                        .values("n")
+                    ),
+                    0,
+                )
+            )
             .values_list("name", "city", "offers_total")
             .order_by("name")
         )

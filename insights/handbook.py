@@ -150,12 +150,15 @@ def build(spec, vocabulary):
     )
 
 
-def render_html(handbook, *, for_print=False):
+def render_html(handbook, *, for_print=False, public=False, pdf_available=False):
+    """The handbook's HTML; ``public``: with the links a visitor of the portal needs."""
     return render_to_string(
         "insights/handbook.html",
         {
             "handbook": handbook,
             "for_print": for_print,
+            "public": public,
+            "pdf_available": pdf_available,
             "portal_name": getattr(settings, "PORTAL_NAME", "ReTriBuS"),
         },
     )

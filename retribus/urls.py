@@ -50,6 +50,7 @@ urlpatterns += i18n_patterns(
     path("", include("opendata.urls")),
     path("", include("pages.urls")),
     path("", include("schooldesk.urls")),
+    path("", include("insights.urls")),
     path("", include("offers.urls")),
     prefix_default_language=False,
 )

@@ -93,7 +93,7 @@ def test_every_matrix_cell_equals_the_search_pages_count(catalogue):
     vocabulary = Vocabulary.load()
     rng = random.Random(3)
     compared = gaps = 0
-    for spec in random_specs(rng, 12):
+    for spec in random_specs(rng, 8):
         matrix = dashboard.gap_matrix(spec)
         assert {r.slug for r in matrix["columns"]} == {"stadt-trier", "landkreis-vulkaneifel"}
         for sector, cells in matrix["rows"]:
@@ -104,7 +104,7 @@ def test_every_matrix_cell_equals_the_search_pages_count(catalogue):
                 compared += 1
                 gaps += expected == 0
     # The random filters found both gaps and filled cells.
-    assert compared > 50 and 0 < gaps < compared
+    assert compared >= 30 and 0 < gaps < compared
 
 
 def test_a_cells_link_opens_the_search_page_with_that_many_results(client, catalogue):
