@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from network.erasure_admin import ErasePersonalDataMixin
 from offers.admin.offers import OfferAdmin
 from offers.admin.scoping import ProviderScopedAdmin
+from offers.models import Offer
 
 from . import erasure, services
 from .models import BookingRequest, Session
@@ -31,17 +32,22 @@ OfferAdmin.inlines = [*OfferAdmin.inlines, SessionInline]
 
 @admin.register(Session)
 class SessionAdmin(ProviderScopedAdmin):
-    """All dates, for a look across offers; a date is added on its offer's form."""
+    """All dates across offers. Editors add and change dates here without saving the offer
+    form, which would send their offer back to review (``OfferAdmin.save_model``)."""
 
     list_display = ["__str__", "offer", "places", "places_taken", "registration_deadline"]
     list_select_related = ["offer"]
     date_hierarchy = "starts_at"
     search_fields = ["offer__title", "offer__code"]
     fields = ["offer", *SESSION_FIELDS]
-    readonly_fields = ["offer", "places_taken"]
 
-    def has_add_permission(self, request):
-        return False
+    def get_readonly_fields(self, request, obj=None):
+        return ["places_taken"] if obj is None else ["offer", "places_taken"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "offer":
+            kwargs["queryset"] = Offer.objects.visible_to(request.user).order_by("title")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(BookingRequest)

@@ -418,3 +418,27 @@ def test_a_coordinator_erases_a_persons_requests_on_demand(client, offer, taxono
     assert not BookingRequest.history.filter(id=booking.pk).exclude(email="").exists()
     assert ErasureRecord.objects.get(reason="request").erased_by == coordinator
     assert Permission.objects.filter(codename="change_bookingrequest").exists()
+
+
+def test_editors_add_dates_to_their_own_offers_without_sending_them_to_review(
+    client, offer, taxonomy
+):
+    setup_roles()
+    editor = make_user("Anbieter-Redaktion", providers=[offer.provider])
+    foreign = make_offer(taxonomy, title="Fremdes Angebot")
+    client.force_login(editor)
+    start = timezone.localtime() + datetime.timedelta(days=30)
+    data = {
+        "starts_at_0": start.strftime("%d.%m.%Y"), "starts_at_1": "09:00:00",
+        "ends_at_0": start.strftime("%d.%m.%Y"), "ends_at_1": "12:00:00",
+        "places": "24", "registration_deadline": "", "note": "",
+    }  # fmt: skip
+    refused = client.post("/admin/bookings/session/add/", {**data, "offer": foreign.pk})
+    assert refused.status_code == 200 and not Session.objects.exists()
+    assert (
+        client.post("/admin/bookings/session/add/", {**data, "offer": offer.pk}).status_code == 302
+    )
+    assert Session.objects.get().offer == offer
+    offer.refresh_from_db()
+    assert offer.status == "published"
+    assert "24 Plätze frei" in client.get(offer.get_absolute_url()).content.decode()
