@@ -86,3 +86,16 @@ def test_the_reader_role_gets_html_and_the_kept_pdf(
     assert pdf.content == b"%PDF-1.7 kept"
     factories.make_offer(taxonomy, title="Neu seit dem Druck")
     assert handbook.current_pdf() is None
+
+
+def test_teachers_get_the_handbook_page_and_the_kept_pdf(client, catalogue, settings, tmp_path):
+    settings.HANDBOOK_DIR = tmp_path
+    page = client.get("/kooperationshandbuch/", {"track": "ausbildung"})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "N 23" in html and "Grüne Chemie" in html and "Entwurf XYZ" not in html
+    assert "@" not in html.split("<body", 1)[1]
+    assert client.get("/kooperationshandbuch.pdf").status_code == 404
+    handbook.store(b"%PDF-1.7 kept", CatalogVersion.current())
+    pdf = client.get("/kooperationshandbuch.pdf")
+    assert pdf.status_code == 200 and b"".join(pdf.streaming_content) == b"%PDF-1.7 kept"
