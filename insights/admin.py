@@ -52,6 +52,8 @@ class DashboardContext:
             "stale": lambda: dashboard.stale_by_provider(version),
             "review": lambda: dashboard.waiting_for_review(version),
             "idle": lambda: dashboard.providers_without_offers(version),
+            "demand-sectors": lambda: (dashboard.demand_tables() or {})["demand_sectors"],
+            "demand-offers": lambda: (dashboard.demand_tables() or {})["demand_offers"],
         }[name]
         return make()
 
@@ -62,6 +64,7 @@ class DashboardContext:
             "matrix": matrix,
             "gaps": dashboard.gap_table(matrix),
             **{name: self.table(name) for name in names},
+            **(dashboard.demand_tables() or {}),
         }
 
 

@@ -11,7 +11,8 @@ import datetime
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode
 
-from django.db.models import Count, Exists, F, Max, Min, OuterRef, Subquery, Sum, Value
+from django.apps import apps
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
 from django.http import QueryDict
 from django.urls import reverse
@@ -367,3 +368,54 @@ def searches_in_month(month, *, few_only):
             ]
         )
     return table
+
+
+# --- Demand (the teachers' requests of the bookings app) -----------------------------------
+
+
+def demand_tables():
+    """Confirmed requests per broad sector and per offer, with the share answered (any
+    status but “new”); None when the bookings app is not installed. Not cached: requests
+    change without the catalogue changing, and the table is small."""
+    if not apps.is_installed("bookings"):
+        return None
+    requests = apps.get_model("bookings", "BookingRequest").objects.confirmed()
+    answered = Count("pk", filter=~Q(status="new"), distinct=True)
+
+    def share(n, done):
+        return f"{round(100 * done / n)} %" if n else "–"
+
+    sectors = (
+        requests.annotate(field=Coalesce("offer__sectors__parent__name", "offer__sectors__name"))
+        .values("field")
+        .annotate(n=Count("pk", distinct=True), done=answered)
+        .order_by("-n", "field")
+    )
+    by_sector = Table(
+        "demand-sectors",
+        _("Requests by sector or field of study"),
+        [_("Sector or field of study"), _("Requests"), _("Answered")],
+    )
+    by_sector.rows = [
+        [row["field"] or "–", row["n"], share(row["n"], row["done"])] for row in sectors
+    ]
+    offers = (
+        requests.values("offer__title", "offer__code", "offer__provider__name")
+        .annotate(n=Count("pk", distinct=True), done=answered)
+        .order_by("-n", "offer__title")[:TOP_SEARCHES]
+    )
+    by_offer = Table(
+        "demand-offers",
+        _("Most requested offers"),
+        [_("Offer"), _("Provider"), _("Requests"), _("Answered")],
+    )
+    by_offer.rows = [
+        [
+            f"{row['offer__code']} {row['offer__title']}".strip(),
+            row["offer__provider__name"],
+            row["n"],
+            share(row["n"], row["done"]),
+        ]
+        for row in offers
+    ]
+    return {"demand_sectors": by_sector, "demand_offers": by_offer}

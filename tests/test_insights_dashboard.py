@@ -246,3 +246,24 @@ def test_waiting_and_stale_offers_are_listed(client, catalogue, reader):
     assert [row[0] for row in review.rows] == [waiting.title]
     stale = dashboard.stale_by_provider(version)
     assert sum(row[1] for row in stale.rows) == Offer.objects.stale().count()
+
+
+def test_demand_counts_confirmed_requests_and_the_share_answered(client, catalogue, reader):
+    from bookings.models import BookingRequest
+
+    offer = Offer.objects.published().first()
+    for n, status in enumerate(["new", "accepted", "declined"]):
+        BookingRequest.objects.create(
+            offer=offer, school_name="Schule", school_town="Trier", teacher_name="L",
+            email="l@example.org", grade=9, pupils=20, status=status,
+            submission_key=f"k{n}", confirmed_at=timezone.now(),
+        )  # fmt: skip
+    BookingRequest.objects.create(
+        offer=offer, school_name="Schule", school_town="Trier", teacher_name="L",
+        email="l@example.org", grade=9, pupils=20, submission_key="unconfirmed",
+    )  # fmt: skip
+    tables = dashboard.demand_tables()
+    assert tables["demand_offers"].rows[0][2:] == [3, "67 %"]
+    client.force_login(reader)
+    html = client.get(reverse(DASHBOARD)).content.decode()
+    assert "67 %" in html
