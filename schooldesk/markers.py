@@ -22,7 +22,7 @@ from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.html import escape
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 from .merkliste import Merkliste
 
@@ -100,9 +100,10 @@ def _hidden_fields(offer_id):
 
 
 def _button_and_status(offer_id, title, form_attribute=""):
+    label = escape(pgettext("merkliste", "Save"))
     return (
         f'<button type="submit" class="button--secondary merken__button"{form_attribute}>'
-        f'{escape(gettext("Save"))}<span class="visually-hidden">: {escape(title)}</span>'
+        f'{label}<span class="visually-hidden">: {escape(title)}</span>'
         f'</button> <span class="merken__status" role="status" data-merken-status="{offer_id}">'
         f"{notice(offer_id)}</span>"
     )

@@ -242,3 +242,14 @@ def test_offer_page_is_german_at_the_root_and_english_under_en(client, compiled_
     for text in ("At a glance", "Venue", "Grades", "Contact"):
         assert text in english
     assert "Auf einen Blick" not in english
+
+
+def test_our_catalogue_does_not_override_djangos_own_words(messages):
+    """A msgid without context that Django's admin uses too would change the admin: "Save"
+    once became "Merken" (the Merkliste's button) on every admin save button."""
+    with translation.override("de"):
+        from django.utils.translation import gettext
+
+        assert gettext("Save") == "Sichern"
+        assert gettext("Delete") == "Löschen"
+        assert gettext("Search") == "Suchen"
