@@ -18,6 +18,7 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.management import call_command
 from django.db.models import Count
 
 from offers.importing.columns import COLUMNS
@@ -30,6 +31,7 @@ PREFIX = "BI"
 
 
 def _importer():
+    call_command("setup_roles", verbosity=0)
     user, _created = get_user_model().objects.get_or_create(username="bench-importer")
     user.groups.add(Group.objects.get(name="Koordination"))
     return user

@@ -191,6 +191,16 @@ def bulk_imports():
     return imports.measure(imports.sizes_from_env(), OUT, env)
 
 
+def mixed_urls(urls, latency_urls):
+    """The mixed row's popular pages: home, the tracks, 30 walk steps of each kind, 40
+    offers, 20 providers and 30 searches, each asked again and again by 50 clients."""
+    new = {kind: pair["new"] or [] for kind, pair in latency_urls.items()}
+    mixed = [*urls["home"], *urls["walk_track"]]
+    mixed += new["walk_sector"][:30] + new["walk_region"][:30] + new["offer"][:40]
+    mixed += new["provider"][:20] + new["search"][:30]
+    return mixed
+
+
 def over_http(urls, name, args):
     """Everything measured against gunicorn, in one server: per-page latency, the wrk rows,
     the workers' memory, and (PostgreSQL only) writes under load, which changes offers and
@@ -223,6 +233,17 @@ def over_http(urls, name, args):
             raw=OUT / f"writes-{name}",
         )
         result["writes"]["worker_rss_mb_after"] = server.largest_worker_mb()
+        mixed = mixed_urls(urls, latency_urls)
+        result["writes_mixed"] = writes.measure(
+            server.port,
+            [mixed, mixed],
+            seconds=env_number("BENCH_WRITES_SECONDS", 60, float),
+            clients=env_number("BENCH_MIXED_CLIENTS", 50),
+            every=env_number("BENCH_SAVE_EVERY", 5, float),
+            blocks=env_number("BENCH_WRITES_BLOCKS", 2),
+            raw=OUT / f"writes-mixed-{name}",
+            repeat=True,
+        )
         result["worker_errors"] = server.errors()
         result["writes"]["worker_errors"] = result["worker_errors"]["count"] - before["count"]
     return result

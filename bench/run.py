@@ -145,6 +145,42 @@ def latency_table(report):
 SLOW = "over 1 s"
 
 
+def mixed_table(report):
+    """The mixed row: 50 clients of popular pages, with and without a save every 5 s."""
+    found = report.get("writes_mixed")
+    if not found or "without_writes" not in found:
+        return []
+    without, with_writes = found["without_writes"], found["with_writes"]
+    share = found["throughput_share"]
+    lines = [
+        "",
+        f"Mixed public pages under writes: {found['clients']} clients asking 180 popular pages "
+        "(home, tracks, walk steps, offers, providers, searches) round and round, "
+        f"{found['seconds']:g} s per row in {found.get('blocks', 1)} alternating blocks:",
+        "",
+        "| situation | req/s | p50 | p99 | max | page-cache hits | server max | requests |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for label, row in (
+        ("no writes", without),
+        (
+            f"one offer saved every {found['save_every']:g} s ({with_writes['saves']} saves)",
+            with_writes,
+        ),
+    ):
+        lines.append(
+            f"| {label} | {row['rps']:,} | {ms(row['p50_ms'])} | {ms(row['p99_ms'])} | "
+            f"{ms(row['max_ms'])} | {ms(row.get('cache_hit_share'))} % | "
+            f"{ms(row['server_max_ms'])} | {row['n']:,} |"
+        )
+    lines += [
+        "",
+        f"Throughput with saves: **{ms(share)} %** of without (goal ≥ 80 %: "
+        f"{verdict(share is not None and share >= 80)}).",
+    ]
+    return lines
+
+
 def writes_table(report):
     """Writes under load: throughput and tails with and without a save every few seconds."""
     found = report.get("writes")
@@ -379,6 +415,7 @@ def render(reports, load_before):
                 + f". Largest gunicorn worker: **{load['worker_rss_mb']:.0f} MB** RSS.",
             ]
         lines += writes_table(report)
+        lines += mixed_table(report)
         lines += ["", worker_errors_line(report)]
         lines += ["", import_line(report)]
         lines.append("")

@@ -27,6 +27,23 @@ SLOW_MS = 1000  # the issue's line: no request over 1 s
 AFTER_SAVE_SECONDS = 2  # "right after a save": requests sent within this long after a commit
 
 
+class Cycle:
+    """Popular pages asked again and again (the mixed row): the URLs in turn, round and
+    round, so that the page cache's hits, and what a save leaves of them, are measured."""
+
+    used_up = False
+
+    def __init__(self, paths):
+        self.paths = paths
+        self.position = 0
+        self.lock = threading.Lock()
+
+    def next(self):
+        with self.lock:
+            self.position += 1
+            return self.paths[(self.position - 1) % len(self.paths)]
+
+
 class Feed:
     """The URLs of one row, handed out one at a time to the clients of all its blocks."""
 
@@ -80,6 +97,7 @@ def phase_report(samples, elapsed, ran_out):
     """Throughput and latency of one phase. A failed request (an error status or no answer
     within the client's 30 s) counts in the latencies with the time it took."""
     every = [s.ms for s in samples]
+    answered = [s for s in samples if s.status == 200 and s.queries is not None]
     report = summary(samples)
     slow = sum(ms > SLOW_MS for ms in every)
     report.update(
@@ -92,6 +110,10 @@ def phase_report(samples, elapsed, ran_out):
         over_1s_share=round(100 * slow / len(every), 1) if every else None,
         server_over_1s=sum((s.server_ms or 0) > SLOW_MS for s in samples),
         ran_out_of_urls=ran_out,
+        # A page from the page cache costs one query (the catalogue token).
+        cache_hit_share=round(100 * sum(s.queries == 1 for s in answered) / len(answered), 1)
+        if answered
+        else None,
     )
     return report
 
@@ -138,10 +160,12 @@ def dump(path, samples, saves):
             out.write(json.dumps({"save": save}) + "\n")
 
 
-def measure(port, phases, *, seconds, clients, every, blocks=2, raw=None):
+def measure(port, phases, *, seconds, clients, every, blocks=2, raw=None, repeat=False):
     """Both rows; ``phases``: the URLs of the row without and of the one with writes;
-    ``seconds`` per row, in ``blocks`` blocks that alternate with the other row's."""
-    feeds = [Feed(phases[0]), Feed(phases[1])]
+    ``seconds`` per row, in ``blocks`` blocks that alternate with the other row's.
+    ``repeat``: the URLs are asked round and round (popular pages) instead of once each."""
+    kind = Cycle if repeat else Feed
+    feeds = [kind(phases[0]), kind(phases[1])]
     block = seconds / blocks
     without_samples, with_samples, saves = [], [], []
     without_elapsed = with_elapsed = 0.0
