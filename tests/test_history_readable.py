@@ -110,17 +110,29 @@ def test_a_coordinators_admin_save_runs_a_bounded_number_of_queries(client, taxo
 def test_the_history_shows_a_changed_duration_in_its_units_on_one_line(
     client, taxonomy, coordinator
 ):
+    # Stored before units were entered: shown in minutes, the largest unit that fits.
     offer = factories.make_offer(
-        taxonomy, duration_min_minutes=60, duration_max_minutes=90, duration_unit="minutes"
+        taxonomy, duration_min_minutes=60, duration_max_minutes=90, duration_unit=""
     )
     client.force_login(coordinator)
+    # Stating the unit it was shown in changes nothing a reader sees: no line.
+    save_in_admin(client, offer, duration_0="60", duration_1="90", duration_2="minutes")
     save_in_admin(client, offer, duration_0="2", duration_1="20", duration_2="weeks")
     offer.refresh_from_db()
     assert (offer.duration_min_minutes, offer.duration_max_minutes) == (4800, 48000)
 
     page = client.get(reverse("admin:offers_offer_history", args=[offer.pk]))
     assert page.status_code == 200
-    cell = re.search(r"<td>\s*<ul>(.*?)</ul>\s*</td>", page.text, flags=re.S).group(1)
+    # The page lists the records newest first: the second is the save that stated the unit.
+    assert [r.duration_unit for r in offer.history.order_by("-history_date")[:3]] == [
+        "weeks",
+        "minutes",
+        "",
+    ]
+    rows = re.findall(r"<tr>(.*?)</tr>", page.text.split("<tbody>")[1], flags=re.S)
+    newest, unit_stated = rows[:2]
+    assert "<ul>" not in unit_stated
+    cell = re.search(r"<td>\s*<ul>(.*?)</ul>\s*</td>", newest, flags=re.S).group(1)
     lines = [
         re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", item))).strip()
         for item in re.findall(r"<li>(.*?)</li>", cell, flags=re.S)

@@ -15,20 +15,18 @@ from .. import changes
 class ReadableHistoryHelper(HistoricalRecordContextHelper):
     def context_for_delta_changes(self, delta):
         rows = []
+        duration_done = False
         for change in delta.changes:
             if change.field in changes.DURATION_FIELDS:
-                if not any(row["name"] == "duration" for row in rows):
-                    rows.append(self._duration_row(delta))
+                if not duration_done:
+                    duration_done = True
+                    row = self._duration_row(delta)
+                    # Not when only the unit the minutes were shown in anyway was stated.
+                    if row["old"] != row["new"]:
+                        rows.append(row)
                 continue
             formatted = self.format_delta_change(change)
-            rows.append(
-                {
-                    "name": change.field,
-                    "field": formatted.field,
-                    "old": formatted.old,
-                    "new": formatted.new,
-                }
-            )
+            rows.append({"field": formatted.field, "old": formatted.old, "new": formatted.new})
         return rows
 
     def _duration_row(self, delta):
@@ -40,7 +38,6 @@ class ReadableHistoryHelper(HistoricalRecordContextHelper):
         )
         change = changes.duration_change(old, new)
         return {
-            "name": change.name,
             "field": change.label,
             "old": conditional_escape(change.old),
             "new": conditional_escape(change.new),
