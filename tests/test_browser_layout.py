@@ -137,7 +137,7 @@ def test_pages_hyphenate_in_their_own_language(page):
     # An e-mail address or a web address is copied, not read: never hyphenated.
     page.goto("/netzwerk/partner/")
     hyphens = page.evaluate(
-        "[...document.querySelectorAll('main a[href^=\"http\"], main a[href^=\"mailto:\"]')]"
+        '[...document.querySelectorAll(\'main a[href^="http"], main a[href^="mailto:"]\')]'
         ".map((a) => getComputedStyle(a).hyphens)"
     )
     assert set(hyphens) <= {"manual"}

@@ -211,8 +211,9 @@ WALK_URLS = {
     "/": (4, 2),
     "/angebote/ausbildung/": (4, 3),
     "/angebote/ausbildung/it-computer/": (4, 3),
-    "/angebote/ausbildung/it-computer/landkreis-trier-saarburg/": (7, 5),
-    "/angebote/ausbildung/it-computer/alle-regionen/": (5, 4),
+    # The offers' cards read their next dated sessions (bookings): one query for the page.
+    "/angebote/ausbildung/it-computer/landkreis-trier-saarburg/": (8, 6),
+    "/angebote/ausbildung/it-computer/alle-regionen/": (6, 5),
 }
 
 
