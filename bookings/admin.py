@@ -103,7 +103,10 @@ class BookingRequestAdmin(ErasePersonalDataMixin, ProviderScopedAdmin):
             _("School and contact"),
             {"fields": ["school_name", "school_town", "teacher_name", "email", "phone"]},
         ),
-        (_("Record"), {"fields": ["confirmed_at", "updated_at", "personal_data_erased_at"]}),
+        (
+            _("Record"),
+            {"fields": ["confirmed_at", "answered_at", "updated_at", "personal_data_erased_at"]},
+        ),
     ]
     readonly_fields = [
         "offer",
@@ -121,6 +124,7 @@ class BookingRequestAdmin(ErasePersonalDataMixin, ProviderScopedAdmin):
         "email",
         "phone",
         "confirmed_at",
+        "answered_at",
         "updated_at",
         "personal_data_erased_at",
     ]

@@ -198,6 +198,10 @@ class BookingRequest(models.Model):
     # One per form handed out: a second submission of the same form is not a second request.
     submission_key = models.CharField(max_length=64, unique=True, editable=False)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True, editable=False)
+    # Set by services.request_answer the first time the provider answers (the status leaves
+    # "new" or an answer is written); the dashboard's median time to an answer counts from
+    # confirmed_at to this.
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("last changed"), auto_now=True)
     personal_data_erased_at = models.DateTimeField(

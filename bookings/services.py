@@ -271,6 +271,10 @@ def request_answer(*, booking, notify, absolute_url):
             and _hold(session.pk, booking.pupils)
         ):
             booking.places = BookingRequest.Places.HELD
+        if booking.answered_at is None and (
+            booking.status != BookingRequest.Status.NEW or booking.answer.strip()
+        ):
+            booking.answered_at = timezone.now()
         booking._change_reason = translation.gettext("Answered in the admin")
         booking.save()
     _mail_moved_up(moved, absolute_url)

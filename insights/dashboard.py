@@ -8,6 +8,8 @@ finds exactly that many offers. Catalogue numbers are cached under the catalogue
 """
 
 import datetime
+import statistics
+from collections import defaultdict
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode
 
@@ -17,7 +19,9 @@ from django.db.models.functions import Coalesce, TruncMonth
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from offers import page_cache
 from offers.models import CatalogVersion, Offer, Provider, Region, Sector, stale_before
@@ -373,10 +377,40 @@ def searches_in_month(month, *, few_only):
 # --- Demand (the teachers' requests of the bookings app) -----------------------------------
 
 
+def format_duration(delta):
+    """A time to an answer as a reader says it: hours up to two days, then days."""
+    hours = delta.total_seconds() / 3600
+    if hours < 1:
+        return _("less than an hour")
+    if hours < 48:
+        count = round(hours)
+        return ngettext("%(count)d hour", "%(count)d hours", count) % {"count": count}
+    return _("%(days)s days") % {"days": number_format(round(hours / 24, 1), 1)}
+
+
+def median_answer_times(requests):
+    """The median time from confirmation to the provider's first answer per broad sector
+    (requests never answered do not count). In Python: SQLite has no median, and the
+    answered requests are few."""
+    seen = set()
+    durations = defaultdict(list)
+    answered = requests.filter(answered_at__isnull=False).annotate(
+        field=Coalesce("offer__sectors__parent__name", "offer__sectors__name")
+    )
+    for pk, field_name, confirmed, answered_at in answered.values_list(
+        "pk", "field", "confirmed_at", "answered_at"
+    ):
+        if (pk, field_name) not in seen:
+            seen.add((pk, field_name))
+            durations[field_name].append(max(answered_at - confirmed, datetime.timedelta()))
+    return {name: statistics.median(values) for name, values in durations.items()}
+
+
 def demand_tables():
     """Confirmed requests per broad sector and per offer, with the share answered (any
-    status but “new”); None when the bookings app is not installed. Not cached: requests
-    change without the catalogue changing, and the table is small."""
+    status but “new”) and the median time to the provider's first answer; None when the
+    bookings app is not installed. Not cached: requests change without the catalogue
+    changing, and the table is small."""
     if not apps.is_installed("bookings"):
         return None
     requests = apps.get_model("bookings", "BookingRequest").objects.confirmed()
@@ -394,10 +428,22 @@ def demand_tables():
     by_sector = Table(
         "demand-sectors",
         _("Requests by sector or field of study"),
-        [_("Sector or field of study"), _("Requests"), _("Answered")],
+        [
+            _("Sector or field of study"),
+            _("Requests"),
+            _("Answered"),
+            _("Median time to an answer"),
+        ],
     )
+    medians = median_answer_times(requests)
     by_sector.rows = [
-        [row["field"] or "–", row["n"], share(row["n"], row["done"])] for row in sectors
+        [
+            row["field"] or "–",
+            row["n"],
+            share(row["n"], row["done"]),
+            format_duration(medians[row["field"]]) if row["field"] in medians else "–",
+        ]
+        for row in sectors
     ]
     offers = (
         requests.values("offer__title", "offer__code", "offer__provider__name")

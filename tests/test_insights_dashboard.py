@@ -267,3 +267,62 @@ def test_demand_counts_confirmed_requests_and_the_share_answered(client, catalog
     client.force_login(reader)
     html = client.get(reverse(DASHBOARD)).content.decode()
     assert "67 %" in html
+
+
+def test_demand_shows_the_median_time_to_the_first_answer(client, catalogue, reader):
+    from bookings import services
+    from bookings.models import BookingRequest
+
+    sector = catalogue["it"]
+    offer = factories.make_offer(catalogue, sectors=[sector])
+    confirmed = timezone.now() - datetime.timedelta(days=10)
+
+    def request(key):
+        return BookingRequest.objects.create(
+            offer=offer, school_name="Schule", school_town="Trier", teacher_name="L",
+            email="l@example.org", grade=9, pupils=20, submission_key=key,
+            confirmed_at=confirmed,
+        )  # fmt: skip
+
+    # The provider answers in the admin: the first answer sets the time, a later one not.
+    first = request("a")
+    first.status = BookingRequest.Status.CLARIFYING
+    services.request_answer(booking=first, notify=False, absolute_url=lambda path: path)
+    first.refresh_from_db()
+    assert first.answered_at is not None
+    answered = first.answered_at
+    first.status = BookingRequest.Status.ACCEPTED
+    services.request_answer(booking=first, notify=False, absolute_url=lambda path: path)
+    first.refresh_from_db()
+    assert first.answered_at == answered
+    untouched = request("n")
+    services.request_answer(booking=untouched, notify=False, absolute_url=lambda path: path)
+    untouched.refresh_from_db()
+    assert untouched.answered_at is None
+
+    # Two answered after 2 h and 6 h (median 4 h); the unanswered one does not count.
+    BookingRequest.objects.filter(pk=first.pk).update(
+        answered_at=confirmed + datetime.timedelta(hours=2)
+    )
+    second = request("b")
+    BookingRequest.objects.filter(pk=second.pk).update(
+        status="declined", answered_at=confirmed + datetime.timedelta(hours=6)
+    )
+    name = sector.parent.name if sector.parent_id else sector.name
+    client.force_login(reader)
+    html = client.get(reverse(DASHBOARD)).content.decode()
+    row = next(r for r in dashboard.demand_tables()["demand_sectors"].rows if r[0] == name)
+    assert row[1:] == [3, "67 %", "4 Stunden"]
+    assert "Mittlere Zeit bis zur Antwort (Median)" in html and "4 Stunden" in html
+    response = client.get(reverse("admin:insights_dashboard_csv", args=["demand-sectors"]))
+    lines = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert [name, "3", "67 %", "4 Stunden"] in lines
+
+    # Three answers (2 h, 6 h, 3 days): the median is the middle one.
+    untouched.refresh_from_db()
+    BookingRequest.objects.filter(pk=untouched.pk).update(
+        status="accepted", answered_at=confirmed + datetime.timedelta(days=3)
+    )
+    row = next(r for r in dashboard.demand_tables()["demand_sectors"].rows if r[0] == name)
+    assert row[3] == "6 Stunden"
+    assert dashboard.format_duration(datetime.timedelta(hours=60)) == "2,5 Tage"
