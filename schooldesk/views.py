@@ -290,10 +290,13 @@ def _ics(calendar_, filename):
 
 @require_GET
 def offer_ics(request, pk):
-    offer = get_object_or_404(
-        Offer.objects.published().select_related("provider"), pk=pk, start_date__isnull=False
-    )
-    return _ics(calendar.calendar_for([offer], request.build_absolute_uri), f"angebot-{pk}.ics")
+    """The offer's dates as a calendar file: its own first-to-last date and whatever the
+    other event sources add (dated sessions); 404 when there is nothing to put in it."""
+    offer = get_object_or_404(Offer.objects.published().select_related("provider"), pk=pk)
+    calendar_ = calendar.calendar_for([offer], request.build_absolute_uri)
+    if not calendar_.walk("VEVENT"):
+        raise Http404("This offer has no dates.")
+    return _ics(calendar_, f"angebot-{pk}.ics")
 
 
 def _list_ics(request, items):

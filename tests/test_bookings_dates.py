@@ -200,3 +200,50 @@ def test_the_calendar_files_hold_the_upcoming_sessions(dated):
         ("Bald", at(10))
     ]
     assert "20 Plätze frei" in str(events[0]["description"])
+
+
+def test_an_offer_with_dates_but_no_first_day_serves_them_as_a_calendar_file(
+    client, taxonomy, clock
+):
+    from icalendar import Calendar
+
+    offer = make_offer(taxonomy, title="Laborpraktikum", year_round=True, place="Labor 3")
+    first = add_session(offer, 10, note="Vormittagsgruppe")
+    second = add_session(offer, 40)
+    add_session(offer, -2)  # over: not in the file
+    assert offer.start_date is None
+
+    page = client.get(offer.get_absolute_url()).content.decode()
+    assert f'href="/angebot/{offer.pk}/kalender.ics"' in page
+    response = client.get(f"/angebot/{offer.pk}/kalender.ics")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/calendar")
+    events = Calendar.from_ical(response.content).walk("VEVENT")
+    assert [(e["dtstart"].dt, e["dtend"].dt) for e in events] == [
+        (first.starts_at, first.ends_at),
+        (second.starts_at, second.ends_at),
+    ]
+    for event in events:
+        assert "Labor 3" in str(event["location"])
+    assert "Vormittagsgruppe" in str(events[0]["description"])
+
+    # Without upcoming dates there is nothing to add to a calendar: no link, and a 404.
+    Session.objects.filter(offer=offer).delete()
+    assert "kalender.ics" not in client.get(offer.get_absolute_url()).content.decode()
+    assert client.get(f"/angebot/{offer.pk}/kalender.ics").status_code == 404
+
+
+def test_the_facts_point_to_the_dates_instead_of_contradicting_them(client, taxonomy, clock):
+    offer = make_offer(taxonomy, title="Schnupperkurs", year_round=True)
+    add_session(offer, 10)
+    add_session(offer, 12)
+
+    def dates_fact():
+        page = client.get(offer.get_absolute_url()).content.decode()
+        return re.search(r"<dt>Termine</dt><dd>(.*?)</dd>", page, re.S).group(1).strip()
+
+    fact = dates_fact()
+    assert "ganzjährig nach Absprache" not in fact
+    assert fact == '<a href="#dates-heading">2 kommende Termine, siehe unten</a>'
+    Session.objects.filter(offer=offer).delete()
+    assert dates_fact() == "ganzjährig nach Absprache"
