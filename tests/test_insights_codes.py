@@ -9,7 +9,7 @@ from insights.codes import assign_codes
 from insights.models import IssuedCode
 from offers.models import Offer, Provider, Subject
 from tests import factories
-from tests.admin_support import make_user, setup_roles
+from tests.admin_support import admin_form_data, make_user, setup_roles
 
 pytestmark = pytest.mark.django_db
 
@@ -119,3 +119,29 @@ def test_the_command_codes_bulk_written_offers_in_order_and_leaves_codes_alone(t
         Offer.objects.filter(provider=provider).order_by("pk").values_list("code", flat=True)
     )
     assert codes == ["B 4", "B 3", "B 5", "B 6"]
+
+
+def test_a_given_code_cannot_be_changed_in_the_admin(client, taxonomy):
+    offer = factories.make_offer(taxonomy, code="N 23", status=Offer.Status.PUBLISHED)
+    setup_roles()
+    client.force_login(make_user("Koordination"))
+    url = reverse("admin:offers_offer_change", args=[offer.pk])
+    page = client.get(url)
+    data = admin_form_data(page)
+    assert "code" not in data  # shown, not editable
+    data.update(code="N 99", title="Neu beschrieben")
+    response = client.post(url, data)
+    assert response.status_code == 302
+    offer.refresh_from_db()
+    assert offer.title == "Neu beschrieben"
+    assert offer.code == "N 23"
+
+    # An offer without a code: the coordinator may still give one (e.g. from the print).
+    uncoded = factories.make_offer(taxonomy, status=Offer.Status.DRAFT)
+    url = reverse("admin:offers_offer_change", args=[uncoded.pk])
+    data = admin_form_data(client.get(url))
+    assert "code" in data
+    data["code"] = "N 24"
+    assert client.post(url, data).status_code == 302
+    uncoded.refresh_from_db()
+    assert uncoded.code == "N 24"

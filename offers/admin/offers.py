@@ -182,6 +182,10 @@ class OfferAdmin(
         fields = list(super().get_readonly_fields(request, obj))
         if not self.has_publish_permission(request):
             fields += ["status", "last_confirmed"]
+        if obj is not None and obj.code:
+            # Teachers quote a code on the phone and the printed handbook lists it: once
+            # given it never changes, for every role (insights.codes).
+            fields.append("code")
         return fields
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
