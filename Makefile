@@ -31,6 +31,7 @@ demo-data: install messages
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput -v0
 	$(DEV_ENV) $(BIN)/python manage.py setup_roles -v0
 	$(DEV_ENV) $(BIN)/python manage.py load_demo_data
+	$(DEV_ENV) $(BIN)/python manage.py assign_offer_codes
 	$(DEV_ENV) PORT=$(PORT) $(BIN)/python manage.py ensure_demo_coordinator
 
 run: demo-data
