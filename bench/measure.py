@@ -31,7 +31,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client as TestClient  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from bench import imports, latency, pages, writes  # noqa: E402
+from bench import imports, insights, latency, pages, writes  # noqa: E402
 from bench.client import OUT, Client, Gunicorn  # noqa: E402
 from offers.search import engine as search_engine  # noqa: E402
 
@@ -220,9 +220,12 @@ def over_http(urls, name, args):
         }
         before = server.errors()
         if connection.vendor != "postgresql":
+            result["insights"] = {"skipped": "PostgreSQL only, the production database"}
             result["writes"] = {"skipped": "PostgreSQL only, the production database"}
             result["worker_errors"] = before
             return result
+        # The coordinators' dashboard and gap matrix (it saves offers, as the writes do).
+        result["insights"] = insights.measure(server.port)
         result["writes"] = writes.measure(
             server.port,
             phases,
