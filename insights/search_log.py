@@ -156,13 +156,15 @@ def _start_writer():
 
 
 def _write_forever():
-    while True:
+    while settings.SEARCH_LOG_FLUSH_SECONDS > 0:  # 0: switched off (the tests)
         _Buffer.wake.wait(settings.SEARCH_LOG_FLUSH_SECONDS)
         _Buffer.wake.clear()
         try:
             flush()
         finally:
             connections.close_all()  # this thread's own connections only
+    with _Buffer.lock:
+        _Buffer.thread = None
 
 
 UPSERT = (

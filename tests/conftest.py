@@ -32,6 +32,17 @@ def operations_state(settings, tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
+def german_first():
+    """Every test starts in the site's language, whatever an earlier test in the same
+    process activated (``reverse`` then gives /en/… addresses and pages in English)."""
+    from django.utils import translation
+
+    translation.activate("de")
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def search_log_in_memory(settings):
     """Searches are counted in memory but never written by the background writer, whose own
     connection would commit rows outside the test's transaction (insights/search_log.py)."""
