@@ -247,6 +247,9 @@ def test_drafts_keep_the_review_workflow(client, world):
 
 
 def test_publishing_a_change_whose_code_was_taken_meanwhile_gives_a_clear_error(client, world):
+    # A code, once set, cannot be changed in the form: the editor proposes a first one.
+    Offer.objects.filter(pk=world["offer"].pk).update(code="")
+    world["offer"].refresh_from_db()
     client.force_login(world["editor"])
     edit(client, world["offer"], code="N 99")
     factories.make_offer(world["taxonomy"], code="N 99", title="Schneller")

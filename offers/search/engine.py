@@ -219,6 +219,15 @@ def engine(version=None):
     return CachedSearch(version)
 
 
+def vocabulary(version):
+    """The taxonomy objects of catalogue ``version``: this worker's index's when it describes
+    it, else read once per version into the cache. Never starts a build or a patch."""
+    index = _State.index
+    if index is not None and index.version == version and version is not None:
+        return index.vocabulary()
+    return CachedSearch(version).vocabulary()
+
+
 def page_stamp(version, page_scopes):
     """What a cached page showing catalogue ``version`` is keyed by: the stamps of its
     scopes (``page_scopes(index)``, see ``scopes.py``) in this worker's index, patched to

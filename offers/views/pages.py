@@ -4,7 +4,7 @@ Only published offers are ever shown; a draft or archived offer is a 404 for the
 """
 
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Exists, OuterRef
 from django.db.models.aggregates import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
@@ -12,9 +12,10 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from .. import provider_table, walk
+from .. import linked, provider_table, walk
 from ..models import Offer, Provider, Region, Sector, Track
 from ..page_cache import catalog_version
+from ..search import engine
 
 # Thirty cards render fast on a phone and still show most providers of a region at once.
 OFFERS_PER_PAGE = 30
@@ -160,15 +161,11 @@ def offer_detail(request, pk):
     offer = get_object_or_404(
         Offer.objects.published()
         .select_related("provider", "offer_type", "contact")
-        .defer("search_vector")
-        .prefetch_related(
-            "school_forms",
-            "subjects",
-            "regions",
-            Prefetch("sectors", queryset=Sector.objects.select_related("track", "parent")),
-        ),
+        .defer("search_vector"),
         pk=pk,
     )
+    # Its school forms, subjects, regions and sectors: one query, objects from the engine.
+    linked.attach([offer], engine.vocabulary(catalog_version(request)))
     provider = offer.provider
     sectors = sorted(offer.sectors.all(), key=lambda s: (s.track.position, s.position, s.name))
     regions = list(offer.regions.all())
