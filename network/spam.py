@@ -9,12 +9,9 @@ in the worker's own memory (``CACHES["fallback"]``) until it answers again, so t
 neither fails nor loses what was typed, and a flood is still held back, per worker.
 """
 
-import logging
-
 from django.core import signing
-from django.core.cache import cache, caches
 
-from operations.cache import CacheUnavailable
+from operations import limits
 from retribus.auth import client_ip
 
 MIN_FILL_SECONDS = 3
@@ -22,8 +19,6 @@ SUBMISSIONS_PER_HOUR = 5
 _STAMP_SALT = "network.declaration.started"
 _signer = signing.TimestampSigner(salt=_STAMP_SALT)
 _WINDOW_SECONDS = 60 * 60
-
-logger = logging.getLogger(__name__)
 
 
 def form_stamp():
@@ -51,36 +46,13 @@ def _rate_key(request, kind):
     return f"network:{kind}:{client_ip(request)}"
 
 
-def _with_counter(operation):
-    """``operation(cache)`` on the shared cache, or on this worker's memory when that fails."""
-    try:
-        return operation(cache)
-    except CacheUnavailable:  # the breaker has logged the outage, once
-        return operation(caches["fallback"])
-    except Exception as error:  # noqa: BLE001 -- any cache failure: count locally instead
-        logger.warning(
-            "Declarations counted in this worker only, the shared cache failed: %s", error
-        )
-        return operation(caches["fallback"])
-
-
 def rate_limited(request, kind="declarations", per_hour=SUBMISSIONS_PER_HOUR):
     """True when this address has sent the hourly number of declarations (or of another
     ``kind`` of form, such as the requests of bookings/views.py) already."""
-    key = _rate_key(request, kind)
-    return _with_counter(lambda counter: counter.get(key, 0)) >= per_hour
+    return limits.current(_rate_key(request, kind), what=kind) >= per_hour
 
 
 def count_submission(request, kind="declarations"):
     """Count one accepted declaration (or form of ``kind``) against the address for the
     next hour."""
-    _with_counter(lambda counter: _count(counter, _rate_key(request, kind)))
-
-
-def _count(counter, key):
-    # add() starts the one-hour window only for the first declaration of the window.
-    counter.add(key, 0, timeout=_WINDOW_SECONDS)
-    try:
-        counter.incr(key)
-    except ValueError:  # the window ended between add() and incr()
-        counter.set(key, 1, timeout=_WINDOW_SECONDS)
+    limits.count(_rate_key(request, kind), _WINDOW_SECONDS, what=kind)

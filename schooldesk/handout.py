@@ -12,13 +12,8 @@ address gets them in at most ``HANDOUTS_WITH_EMAIL`` handouts per ``WINDOW_SECON
 after that the handout says where to find them instead.
 """
 
-import hashlib
-import logging
-
 import segno
-from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.core.cache import cache, caches
 from django.db.models import Prefetch
 from django.utils.formats import date_format
 from django.utils.html import escape
@@ -26,9 +21,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
 from offers.models import ContactPerson, Offer
-from retribus.auth import client_ip
-
-logger = logging.getLogger(__name__)
+from operations import limits
 
 # More would be a catalogue, not a handout; a search handout says when it stops here.
 LIMIT = 200
@@ -113,24 +106,10 @@ def entries(offers, absolute_url, *, with_email):
     return result
 
 
-def _count(counter, key):
-    counter.add(key, 0, timeout=WINDOW_SECONDS)
-    try:
-        return counter.incr(key)
-    except ValueError:  # the window ended between add() and incr()
-        counter.set(key, 1, timeout=WINDOW_SECONDS)
-        return 1
-
-
 def emails_allowed(request):
     """Count one handout against the client address; False once over the limit."""
-    digest = hashlib.sha256(f"{settings.SECRET_KEY}:{client_ip(request)}".encode())
-    key = f"handout-emails:{digest.hexdigest()[:32]}"
-    try:
-        count = _count(cache, key)
-    except Exception as error:  # noqa: BLE001 -- any cache failure: count locally instead
-        logger.info("Handouts counted in this worker only, the cache failed: %s", error)
-        count = _count(caches["fallback"], key)
+    key = limits.client_key("handout-emails", request)
+    count = limits.count(key, WINDOW_SECONDS, what="Handouts")
     return count <= HANDOUTS_WITH_EMAIL
 
 

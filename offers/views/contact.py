@@ -12,11 +12,6 @@ What keeps robots out is the POST and a limit per client address, counted in the
 cache, or in the worker's own memory while that fails.
 """
 
-import hashlib
-import logging
-
-from django.conf import settings
-from django.core.cache import cache, caches
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import add_never_cache_headers
@@ -24,33 +19,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from retribus.auth import client_ip
+from operations import limits
 
 from ..models import ContactPerson, Offer, Provider
-
-logger = logging.getLogger(__name__)
 
 # A teacher looks up a few contacts; a school's pupils share one address. A robot needs an
 # hour for 120 addresses per client address, and must send a POST for each.
 REVEALS_PER_WINDOW = 20
 WINDOW_SECONDS = 10 * 60
-
-
-def _counter_key(request):
-    # A hash, not the address itself: the cache holds no readable client addresses.
-    digest = hashlib.sha256(f"{settings.SECRET_KEY}:{client_ip(request)}".encode())
-    return f"contact-reveal:{digest.hexdigest()[:32]}"
-
-
-def _count(counter, key):
-    """Count one reveal in ``counter`` (a cache) and return the count of the window."""
-    # add() starts the window only with the first reveal of the window.
-    counter.add(key, 0, timeout=WINDOW_SECONDS)
-    try:
-        return counter.incr(key)
-    except ValueError:  # the window ended between add() and incr()
-        counter.set(key, 1, timeout=WINDOW_SECONDS)
-        return 1
 
 
 def reveal_allowed(request):
@@ -59,13 +35,8 @@ def reveal_allowed(request):
     Counted in the shared cache; while that fails, in this worker's memory, so the limit
     still holds (per worker) and the button still works.
     """
-    key = _counter_key(request)
-    try:
-        count = _count(cache, key)
-    except Exception as error:  # noqa: BLE001 -- any cache failure: count locally instead
-        # Not a warning per request: the cache reports its outage once (operations/cache.py).
-        logger.info("E-mail reveals counted in this worker only, the cache failed: %s", error)
-        count = _count(caches["fallback"], key)
+    key = limits.client_key("contact-reveal", request)
+    count = limits.count(key, WINDOW_SECONDS, what="E-mail reveals")
     return count <= REVEALS_PER_WINDOW
 
 
