@@ -27,23 +27,6 @@ SLOW_MS = 1000  # the issue's line: no request over 1 s
 AFTER_SAVE_SECONDS = 2  # "right after a save": requests sent within this long after a commit
 
 
-class Cycle:
-    """Popular pages asked again and again (the mixed row): the URLs in turn, round and
-    round, so that the page cache's hits, and what a save leaves of them, are measured."""
-
-    used_up = False
-
-    def __init__(self, paths):
-        self.paths = paths
-        self.position = 0
-        self.lock = threading.Lock()
-
-    def next(self):
-        with self.lock:
-            self.position += 1
-            return self.paths[(self.position - 1) % len(self.paths)]
-
-
 class Feed:
     """The URLs of one row, handed out one at a time to the clients of all its blocks."""
 
@@ -62,6 +45,18 @@ class Feed:
     @property
     def used_up(self):
         return self.position >= len(self.paths)
+
+
+class Cycle(Feed):
+    """Popular pages asked again and again (the mixed row): the URLs in turn, round and
+    round, so that the page cache's hits, and what a save leaves of them, are measured."""
+
+    used_up = False
+
+    def next(self):
+        with self.lock:
+            self.position += 1
+            return self.paths[(self.position - 1) % len(self.paths)]
 
 
 def run_clients(port, feed, *, seconds, clients):
