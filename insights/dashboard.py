@@ -16,7 +16,6 @@ from urllib.parse import parse_qsl, urlencode
 from django.apps import apps
 from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
-from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
@@ -27,11 +26,10 @@ from offers import page_cache
 from offers.models import CatalogVersion, Offer, Provider, Region, Sector, stale_before
 from offers.search import facets, sql
 from offers.search.engine import engine
-from offers.search.forms import OfferFilterSet
 from offers.search.index import SearchIndex
-from offers.search.spec import SearchSpec
 from offers.views.search import search_url
 
+from . import filters as filtering
 from .models import SearchCount
 
 # The dashboard's filters: those of the search page that describe who an offer is for.
@@ -58,22 +56,12 @@ class Table:
             yield [cell["value"] if isinstance(cell, dict) else cell for cell in row]
 
 
-class BadFilters(ValueError):
-    """The dashboard's filters could not be read (a grade that is not a number)."""
+BadFilters = filtering.BadFilters
 
 
 def read_filters(query_dict, vocabulary):
-    """The dashboard's filters as a ``SearchSpec`` (unknown values dropped, as the search
-    page does); ``BadFilters`` when a value cannot be read at all."""
-    data = QueryDict(mutable=True)
-    for name in FILTERS:
-        for value in query_dict.getlist(name):
-            data.appendlist(name, value)
-    filterset = OfferFilterSet(data, vocabulary=vocabulary)
-    if not filterset.is_valid():
-        raise BadFilters(", ".join(filterset.unreadable_parameters()))
-    spec = filterset.spec
-    return SearchSpec(**{name: getattr(spec, name) for name in FILTERS})
+    """The dashboard's filters as a ``SearchSpec`` (``filtering.read``)."""
+    return filtering.read(query_dict, FILTERS, vocabulary)
 
 
 def filter_params(spec):

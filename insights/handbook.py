@@ -19,15 +19,15 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db.models import Prefetch
-from django.http import QueryDict
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from offers.models import CatalogVersion, ContactPerson, Provider, Sector
 from offers.search import sql
-from offers.search.forms import OfferFilterSet
 from offers.search.spec import SearchSpec, Vocabulary
+
+from . import filters
 
 FILTERS = ("track", "region", "sector")
 # Provider kinds in the order the handbook's chapters follow: the universities first, as
@@ -44,8 +44,7 @@ KIND_ORDER = [
 ]
 
 
-class BadFilters(ValueError):
-    pass
+BadFilters = filters.BadFilters
 
 
 @dataclass
@@ -76,18 +75,10 @@ class Handbook:
 
 
 def read_filters(query_dict, vocabulary=None):
-    """The handbook's filters (track, region, sector) as a ``SearchSpec``; unknown values
-    are dropped as on the search page."""
+    """The handbook's filters (track, region, sector) as a ``SearchSpec``, and the
+    vocabulary they were read with (``filters.read``)."""
     vocabulary = vocabulary or Vocabulary.load()
-    data = QueryDict(mutable=True)
-    for name in FILTERS:
-        for value in query_dict.getlist(name):
-            data.appendlist(name, value)
-    filterset = OfferFilterSet(data, vocabulary=vocabulary)
-    if not filterset.is_valid():
-        raise BadFilters(", ".join(filterset.unreadable_parameters()))
-    spec = filterset.spec
-    return SearchSpec(**{name: getattr(spec, name) for name in FILTERS}), vocabulary
+    return filters.read(query_dict, FILTERS, vocabulary), vocabulary
 
 
 def _broad_field(offer, sectors):
