@@ -17,7 +17,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from network import spam
-from network.forms import has_mail_domain
+from network.forms import checked_email, stripped_text
 from offers.models import SchoolForm
 
 from .models import BookingRequest
@@ -180,23 +180,10 @@ class RequestForm(forms.ModelForm):
         )
 
     def clean_email(self):
-        email = self.cleaned_data["email"]
-        if email and not has_mail_domain(email):
-            raise forms.ValidationError(
-                _("Please enter the address with its full domain name, such as name@example.org."),
-                code="invalid_domain",
-            )
-        return email
+        return checked_email(self.cleaned_data["email"])
 
     def clean_message(self):
-        message = self.cleaned_data["message"].strip()
-        if len(message) > MESSAGE_MAX_LENGTH:
-            raise forms.ValidationError(
-                _("Please shorten the text to at most %(max)d characters (it has %(length)d)."),
-                params={"max": MESSAGE_MAX_LENGTH, "length": len(message)},
-                code="max_length",
-            )
-        return message
+        return stripped_text(self.cleaned_data["message"], MESSAGE_MAX_LENGTH)
 
     def clean_session(self):
         value = (self.cleaned_data.get("session") or "").strip()

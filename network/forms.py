@@ -36,6 +36,30 @@ def has_mail_domain(address):
     return len(labels) >= 2 and all(labels) and bool(TOP_LEVEL_DOMAIN.fullmatch(labels[-1]))
 
 
+def checked_email(email):
+    """``email`` if it ends in a public domain name (``has_mail_domain``), else a clear
+    form error: the forms that mail a confirmation to the address typed use it."""
+    if email and not has_mail_domain(email):
+        raise forms.ValidationError(
+            _("Please enter the address with its full domain name, such as name@example.org."),
+            code="invalid_domain",
+        )
+    return email
+
+
+def stripped_text(text, limit):
+    """``text`` without surrounding space, or a form error naming both lengths when it is
+    longer than ``limit`` characters."""
+    text = text.strip()
+    if len(text) > limit:
+        raise forms.ValidationError(
+            _("Please shorten the text to at most %(max)d characters (it has %(length)d)."),
+            params={"max": limit, "length": len(text)},
+            code="max_length",
+        )
+    return text
+
+
 class DirectoryFilterForm(forms.Form):
     """Kind and region of the partner directory; unknown values are dropped, not errors.
 
@@ -185,23 +209,10 @@ class DeclarationForm(forms.ModelForm):
         self.fields["region"].empty_label = _("Please choose, if in the region")
 
     def clean_email(self):
-        email = self.cleaned_data["email"]
-        if email and not has_mail_domain(email):
-            raise forms.ValidationError(
-                _("Please enter the address with its full domain name, such as name@example.org."),
-                code="invalid_domain",
-            )
-        return email
+        return checked_email(self.cleaned_data["email"])
 
     def clean_description(self):
-        description = self.cleaned_data["description"].strip()
-        if len(description) > DESCRIPTION_MAX_LENGTH:
-            raise forms.ValidationError(
-                _("Please shorten the text to at most %(max)d characters (it has %(length)d)."),
-                params={"max": DESCRIPTION_MAX_LENGTH, "length": len(description)},
-                code="max_length",
-            )
-        return description
+        return stripped_text(self.cleaned_data["description"], DESCRIPTION_MAX_LENGTH)
 
     def clean(self):
         cleaned = super().clean()
