@@ -144,6 +144,7 @@ class AutocompleteFilter(admin.SimpleListFilter):
         return True
 
     def visible(self, request):
+        """The values ``request``'s user may filter by (each filter below says which)."""
         raise NotImplementedError
 
     def selected(self):
