@@ -63,6 +63,16 @@ def open_sessions(today=None):
     )
 
 
+def upcoming_sessions(offer, index=None):
+    """The offer's dates from today on: one query, or none when ``index``, the search index
+    of the catalogue version the page shows, knows the offer has no date to come."""
+    if index is not None:
+        slot = index.slot_of(offer.pk)
+        if slot is not None and not index.facets["period"].may_have_upcoming(slot):
+            return []
+    return list(Session.objects.upcoming().filter(offer=offer))
+
+
 class PeriodFacet(Facet):
     """When an offer can be visited: dated bands (an offer is in every band one of its open
     sessions falls into) and "by arrangement" (an offer without any session)."""
@@ -173,6 +183,11 @@ class _SessionDates:
                 mask[self.slot[inside]] = True
             masks[key] = mask
         return masks
+
+    def may_have_upcoming(self, slot):
+        """Whether the offer in ``slot`` had dates to come when the index read them: an offer
+        without has none today either (a new date is a write, and a patch reads it)."""
+        return bool(np.any(self.slot == slot))
 
     # The same reading as ``ValueBitsets`` (one bitset per value), worked out for today.
     code = {key: i for i, key in enumerate(BANDS)}

@@ -11,7 +11,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import connection, models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -319,6 +319,11 @@ class ContactPerson(models.Model):
 def stale_before():
     """The date before which a confirmation counts as out of date (OFFER_STALE_AFTER_DAYS)."""
     return timezone.localdate() - timedelta(days=settings.OFFER_STALE_AFTER_DAYS)
+
+
+def grades_label(grade_min, grade_max):
+    """The grade band as the seed's tables print it: “9–13”, or “10” for one grade."""
+    return str(grade_min) if grade_min == grade_max else f"{grade_min}–{grade_max}"
 
 
 class OfferQuerySet(models.QuerySet):
@@ -711,10 +716,7 @@ class Offer(models.Model):
 
     @property
     def grades_label(self):
-        """The grade band as the seed's tables print it: “9–13”, or “10” for one grade."""
-        if self.grade_min == self.grade_max:
-            return str(self.grade_min)
-        return f"{self.grade_min}–{self.grade_max}"
+        return grades_label(self.grade_min, self.grade_max)
 
     @property
     def duration_label(self):
@@ -870,8 +872,14 @@ class CatalogVersion(models.Model):
 
     @classmethod
     def current(cls):
-        """The token of the committed catalogue, or None if the row is missing (one query)."""
-        return cls.objects.filter(pk=1).values_list("token", flat=True).first()
+        """The token of the committed catalogue, or None if the row is missing (one query).
+        Every catalogue page asks it, a cached one too: the statement is written out, which
+        saves the ORM's compiling of it, most of what the question costs."""
+        table = connection.ops.quote_name(cls._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT token FROM {table} WHERE id = 1")
+            row = cursor.fetchone()
+        return row[0] if row else None
 
     @classmethod
     def state(cls):

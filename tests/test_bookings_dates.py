@@ -182,6 +182,17 @@ def test_cards_and_the_offer_page_show_next_dates_and_free_places(client, dated)
     assert "26.02.2027" not in past
 
 
+def test_a_date_added_to_an_offer_without_dates_shows_on_its_page(client, dated):
+    """The page of an offer the index knows has no dates asks no sessions; a date added
+    later patches the index, and the page shows it."""
+    url = dated["arranged"].get_absolute_url()
+    assert "Keine festen Termine" in client.get(url).content.decode()
+    add_session(dated["arranged"], 4, places=8)
+    page = client.get(url).content.decode()
+    assert "Fr, 05.03.2027, 09:00–12:00 Uhr" in page and "8 Plätze frei" in page
+    assert "Keine festen Termine" not in page
+
+
 def test_band_labels_are_german(client, dated):
     page = client.get("/suche/").content.decode()
     page = page.replace("\xad", "")  # soft hyphens in long words

@@ -3,6 +3,7 @@
 import pytest
 
 from pages.models import LegalPage
+from tests.factories import make_offer
 
 
 @pytest.mark.parametrize(
@@ -70,3 +71,13 @@ def test_the_language_switch_is_a_link_to_the_same_page_in_english(client, db):
 
     assert 'href="/en/impressum/" lang="en" hreflang="en"' in html
     assert 'href="/impressum/" lang="de" hreflang="de" aria-current="true"' in html
+
+
+def test_the_language_switch_keeps_the_page_its_arguments_and_its_query(client, taxonomy):
+    offer = make_offer(taxonomy, title="Laborführung")
+    html = client.get(f"/en/angebot/{offer.pk}/").content.decode()
+    assert f'href="/angebot/{offer.pk}/" lang="de" hreflang="de"' in html
+    assert f'href="/en/angebot/{offer.pk}/" lang="en" hreflang="en" aria-current="true"' in html
+
+    html = client.get("/suche/?q=Labor&grade=9").content.decode()
+    assert 'href="/en/suche/?q=Labor&amp;grade=9" lang="en"' in html

@@ -219,13 +219,20 @@ def engine(version=None):
     return CachedSearch(version)
 
 
+def index_for(version):
+    """This worker's index when it describes catalogue ``version``, else None. Never starts
+    a build or a patch (a cached page's stamp has brought the index to its version)."""
+    index = _State.index
+    if index is not None and index.version == version and version is not None:
+        return index
+    return None
+
+
 def vocabulary(version):
     """The taxonomy objects of catalogue ``version``: this worker's index's when it describes
     it, else read once per version into the cache. Never starts a build or a patch."""
-    index = _State.index
-    if index is not None and index.version == version and version is not None:
-        return index.vocabulary()
-    return CachedSearch(version).vocabulary()
+    index = index_for(version)
+    return index.vocabulary() if index is not None else CachedSearch(version).vocabulary()
 
 
 def page_stamp(version, page_scopes):

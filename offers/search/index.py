@@ -136,7 +136,7 @@ class SearchIndex:
         build = _Build(index, index._vocabulary, published.order_by("title", "pk"))
         index.ids = build.ids
         index.size = len(index.ids)
-        index._sorted = np.argsort(index.ids)
+        index.sort_ids()
         build.place(np.arange(index.size), index.size)
         index.alive = bitsets.pack(np.ones(index.size, dtype=bool))
         index.alive_count = index.size
@@ -159,14 +159,27 @@ class SearchIndex:
         ids = np.fromiter(queryset.values_list("pk", flat=True), dtype=np.int64)
         return self.positions(ids)[0]
 
+    def sort_ids(self):
+        """Keep the ids in ascending order and where each one sits, for ``positions``."""
+        self._sorted = np.argsort(self.ids, kind="stable")
+        self._sorted_ids = self.ids[self._sorted]
+
     def positions(self, offer_ids, *columns):
         """Positions of ``offer_ids`` (rows of offers not in the index dropped), with the
         matching rows of the other ``columns``."""
         offer_ids = np.asarray(offer_ids, dtype=np.int64).reshape(-1)
-        sorted_ids = self.ids[self._sorted]
+        sorted_ids = self._sorted_ids
         at = np.searchsorted(sorted_ids, offer_ids).clip(0, max(len(sorted_ids) - 1, 0))
         found = sorted_ids[at] == offer_ids if len(sorted_ids) else np.zeros(0, dtype=bool)
         return (self._sorted[at[found]], *(column[found] for column in columns))
+
+    def slot_of(self, pk):
+        """The position of the published offer ``pk``, or None when the index has none."""
+        slots = self.positions(np.array([pk], dtype=np.int64))[0]
+        if not len(slots):
+            return None
+        slot = int(slots[0])
+        return slot if int(self.alive[slot >> 6]) >> (slot & 63) & 1 else None
 
     def vocabulary(self):
         return self._vocabulary

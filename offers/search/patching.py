@@ -51,7 +51,7 @@ def patched(index, token, last_change, changed_ids):
     fresh = np.array([pk for pk in build.ids.tolist() if pk not in held], dtype=np.int64)
     if len(fresh):
         new.ids = np.concatenate([index.ids, fresh])
-        new._sorted = np.argsort(new.ids, kind="stable")
+        new.sort_ids()
     new.size = len(new.ids)
     build.place(new.positions(build.ids)[0], new.size)
     new.facets = {

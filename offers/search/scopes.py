@@ -102,10 +102,5 @@ def provider_by_slug(index, slug):
 
 def provider_of_offer(index, pk):
     """The provider of the published offer ``pk`` in ``index``, or None."""
-    slots = index.positions(np.array([pk], dtype=np.int64))[0]
-    if not len(slots):
-        return None
-    slot = int(slots[0])
-    if not int(index.alive[slot >> 6]) >> (slot & 63) & 1:
-        return None
-    return int(index.provider_of[slot])
+    slot = index.slot_of(pk)
+    return None if slot is None else int(index.provider_of[slot])

@@ -12,6 +12,8 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
+from bookings.search import upcoming_sessions
+
 from .. import linked, provider_table, walk
 from ..models import Offer, Provider, Region, Sector, Track
 from ..page_cache import catalog_version
@@ -164,8 +166,10 @@ def offer_detail(request, pk):
         .defer("search_vector"),
         pk=pk,
     )
+    version = catalog_version(request)
     # Its school forms, subjects, regions and sectors: one query, objects from the engine.
-    linked.attach([offer], engine.vocabulary(catalog_version(request)))
+    vocabulary = engine.vocabulary(version)
+    linked.attach([offer], vocabulary)
     provider = offer.provider
     sectors = sorted(offer.sectors.all(), key=lambda s: (s.track.position, s.position, s.name))
     regions = list(offer.regions.all())
@@ -177,15 +181,9 @@ def offer_detail(request, pk):
             "provider": provider,
             "contacts": [offer.contact] if offer.contact else list(_contacts(provider)),
             # One more than shown tells whether to point to the provider page for the rest.
-            "other_offers": list(
-                Offer.objects.published()
-                .filter(provider=provider)
-                .exclude(pk=offer.pk)
-                .select_related("offer_type")
-                .only("title", "grade_min", "grade_max", "offer_type__name")
-                .order_by("title", "pk")[: OTHER_OFFERS_SHOWN + 1]
-            ),
+            "other_offers": linked.other_offers(offer, vocabulary, OTHER_OFFERS_SHOWN + 1),
             "other_offers_shown": OTHER_OFFERS_SHOWN,
+            "sessions": upcoming_sessions(offer, engine.index_for(version)),
             "breadcrumbs": walk_trail(
                 sectors[0] if sectors else None,
                 regions[0] if regions else None,
