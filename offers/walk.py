@@ -35,6 +35,23 @@ class Crumb:
     url: str
 
 
+class Counted:
+    """A region with the number of offers behind it on one page. The region may be one of the
+    worker's vocabulary objects, which every request shares, so the count is not set on it;
+    everything else is read from it."""
+
+    __slots__ = ("node", "offer_count")
+
+    def __init__(self, node, offer_count):
+        self.node, self.offer_count = node, offer_count
+
+    def __getattr__(self, name):
+        return getattr(self.node, name)
+
+    def __str__(self):
+        return str(self.node)
+
+
 @dataclass
 class RegionGroup:
     """A state with its districts, or a region that stands alone (a portal with one level)."""
@@ -71,6 +88,9 @@ class SqlCounts:
         return self._cached(
             f"sectors:{track.pk}", lambda: self._counts("sector", published, sectors)
         )
+
+    def regions_in_order(self):
+        return list(Region.objects.all())
 
     def regions(self, sector, regions):
         def compute():
@@ -114,6 +134,11 @@ class IndexCounts:
 
     def sectors(self, track, sectors):
         return self.index.value_counts("sector")
+
+    def regions_in_order(self):
+        """Every region in the walk's order, as the index's vocabulary holds them: 400
+        districts are not read from the database again for each page."""
+        return list(self.index.vocabulary().region.values())
 
     def regions(self, sector, regions):
         if not self._knows(sector=sector):
@@ -184,17 +209,15 @@ class Catalog:
         ``offer_count``; regions without offers are left out. A state counts the offers served
         in the whole state or in any of its districts, each offer once.
         """
-        regions = list(Region.objects.all())
+        regions = self.counts.regions_in_order()
         total, counts = self.counts.regions(sector, regions)
         groups = {}
         for region in regions:
             if region.parent_id is None and counts.get(region.slug):
-                region.offer_count = counts[region.slug]
-                groups[region.pk] = RegionGroup(region=region, districts=[])
+                groups[region.pk] = RegionGroup(Counted(region, counts[region.slug]), [])
         for region in regions:
             if region.parent_id in groups and counts.get(region.slug):
-                region.offer_count = counts[region.slug]
-                groups[region.parent_id].districts.append(region)
+                groups[region.parent_id].districts.append(Counted(region, counts[region.slug]))
         states = [group for group in groups.values() if group.districts]
         single = [group.region for group in groups.values() if not group.districts]
         return total, states, single

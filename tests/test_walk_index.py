@@ -135,3 +135,16 @@ def test_a_sector_the_index_does_not_hold_yet_is_answered_from_sql(generated, mo
     total, _states, _single = catalog.regions(sector)
     ids = offer_ids(catalog, sector, None)
     assert total == len(ids) > 0
+
+
+def test_the_region_step_counts_leave_the_shared_regions_as_they_are(generated):
+    """The index's regions serve every request of the worker: one sector's counts must not
+    stick to them and show on the next sector's page."""
+    version = CatalogVersion.current()
+    index = search_engine.engine(version)
+    catalog = walk.Catalog(walk.counts_for(version))
+    first, second = Sector.objects.filter(offers__status=Offer.Status.PUBLISHED).distinct()[:2]
+    before = regions_summary(catalog, first)
+    regions_summary(catalog, second)
+    assert regions_summary(catalog, first) == before
+    assert not any(hasattr(region, "offer_count") for region in index.vocabulary().region.values())
