@@ -331,6 +331,8 @@ OFFER_IMPORT_QUEUE = os.environ.get("OFFER_IMPORT_QUEUE", "default" if REDIS_URL
 # The queue stops an import job after this many seconds (10,000 offers take about one
 # minute); nothing is written then, and the progress page says so.
 OFFER_IMPORT_TIMEOUT = int(os.environ.get("OFFER_IMPORT_TIMEOUT", "1800"))
+# How long the coordinator's request waits for the queue's Redis before it gives the job up.
+OFFER_IMPORT_ENQUEUE_TIMEOUT = float(os.environ.get("OFFER_IMPORT_ENQUEUE_TIMEOUT", "2"))
 
 # --- Limits of one import file (spreadsheet) ---------------------------------------------
 # offers.importing.spreadsheet checks them before and while it reads an upload, so that a

@@ -1,7 +1,11 @@
 """The offer import checked with the models' own rules, written in bulk, and run as a
 background job with a progress page (issue 13, "Imports in bulk and off the request")."""
 
+import contextlib
 import datetime
+import socket
+import threading
+import time
 
 import pytest
 from django.conf import settings
@@ -142,7 +146,7 @@ def fake_queue(settings, monkeypatch):
             assert on_failure.func is jobs.queue_job_failed
             queued.append((function, args))
 
-    monkeypatch.setattr(django_rq, "get_queue", lambda name: Queue())
+    monkeypatch.setattr(django_rq, "get_queue", lambda name, connection, commit_mode: Queue())
     return queued
 
 
@@ -181,6 +185,49 @@ def test_confirmed_import_runs_as_a_job_with_a_german_progress_page(
     assert 'value="100"' in done.text
     assert "Import abgeschlossen: 7 neue" in done.text
     assert "Praktikum Fachinformatik" in done.text
+
+
+def silent_server():
+    """A port that accepts connections and never answers, as a hung Redis does."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    accepted = []
+
+    def accept():
+        with contextlib.suppress(OSError):
+            while True:
+                accepted.append(listener.accept()[0])
+
+    threading.Thread(target=accept, daemon=True).start()
+    return listener, accepted
+
+
+@pytest.mark.parametrize("redis_state", ["stopped", "hung"])
+def test_a_queue_that_cannot_be_reached_fails_the_job_at_once_with_a_reason(
+    client, coordinator, settings, django_capture_on_commit_callbacks, redis_state
+):
+    settings.OFFER_IMPORT_QUEUE = "default"
+    settings.OFFER_IMPORT_ENQUEUE_TIMEOUT = 0.5
+    listener, accepted = silent_server()
+    port = listener.getsockname()[1]
+    if redis_state == "stopped":
+        listener.close()
+    settings.RQ_QUEUES = {"default": {"URL": f"redis://127.0.0.1:{port}/0"}}
+    client.force_login(coordinator)
+    started = time.monotonic()
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = confirm(client, as_csv(good_rows()))
+    finally:
+        listener.close()
+        for connection in accepted:
+            connection.close()
+    assert time.monotonic() - started < 10
+    job = ImportJob.objects.get()
+    assert job.state == ImportJob.State.FAILED and job.data == b""
+    assert not Offer.objects.filter(provider__name="IT Haus GmbH").exists()
+    page = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="de")
+    assert "Die Auftragswarteschlange war nicht erreichbar" in page.text
+    assert 'http-equiv="refresh"' not in page.text
 
 
 def test_without_a_queue_the_job_runs_at_once(client, coordinator, settings):
