@@ -327,12 +327,17 @@ OFFER_IMPORT_DIR = Path(
 RQ_QUEUES = {
     "default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 1800},
 }
+# How long a web request waits for the queue's Redis before it gives a job up.
+QUEUE_ENQUEUE_TIMEOUT = float(os.environ.get("QUEUE_ENQUEUE_TIMEOUT", "2"))
 OFFER_IMPORT_QUEUE = os.environ.get("OFFER_IMPORT_QUEUE", "default" if REDIS_URL else "") or None
 # The queue stops an import job after this many seconds (10,000 offers take about one
 # minute); nothing is written then, and the progress page says so.
 OFFER_IMPORT_TIMEOUT = int(os.environ.get("OFFER_IMPORT_TIMEOUT", "1800"))
-# How long the coordinator's request waits for the queue's Redis before it gives the job up.
-OFFER_IMPORT_ENQUEUE_TIMEOUT = float(os.environ.get("OFFER_IMPORT_ENQUEUE_TIMEOUT", "2"))
+
+# Large PDFs (handouts, the cooperation handbook) are made by the same queue, outside the
+# web request (operations/pdfs.py); without Redis in the request.
+PDF_QUEUE = os.environ.get("PDF_QUEUE", "default" if REDIS_URL else "") or None
+PDF_TIMEOUT = int(os.environ.get("PDF_TIMEOUT", "300"))
 
 # --- Limits of one import file (spreadsheet) ---------------------------------------------
 # offers.importing.spreadsheet checks them before and while it reads an upload, so that a

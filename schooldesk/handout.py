@@ -106,11 +106,20 @@ def entries(offers, absolute_url, *, with_email):
     return result
 
 
+def _emails_key(request):
+    return limits.client_key("handout-emails", request)
+
+
 def emails_allowed(request):
     """Count one handout against the client address; False once over the limit."""
-    key = limits.client_key("handout-emails", request)
-    count = limits.count(key, WINDOW_SECONDS, what="Handouts")
+    count = limits.count(_emails_key(request), WINDOW_SECONDS, what="Handouts")
     return count <= HANDOUTS_WITH_EMAIL
+
+
+def emails_left(request):
+    """Whether the client's next handout may still carry e-mail addresses (counts nothing:
+    the PDF's waiting page asks again and again)."""
+    return limits.current(_emails_key(request), what="Handouts") < HANDOUTS_WITH_EMAIL
 
 
 def _no_fetching(url):

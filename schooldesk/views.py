@@ -14,14 +14,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from offers.models import Offer
-from offers.page_cache import catalog_version
+from offers.page_cache import catalog_version, release
 from offers.search.engine import engine
 from offers.search.forms import OfferFilterSet
 from offers.views.search import active_chips, bad_request, spec_params
+from operations import pdfs
 
 from . import calendar, handout
 from .forms import HandoutNoteForm, NoteForm
@@ -191,25 +193,43 @@ def copy(request, token):
 
 
 def _handout(request, *, title, note, ids, as_pdf, pdf_url, html_url, total=None, extra=None):
-    with_email = handout.emails_allowed(request)
-    offers = handout.offers_in_order(ids)
-    context = {
-        "title": title,
-        "note": note,
-        "today": timezone.localdate(),
-        "entries": handout.entries(offers, request.build_absolute_uri, with_email=with_email),
-        "total": total if total is not None else len(offers),
-        "limit": handout.LIMIT,
-        "pdf_url": pdf_url,
-        "html_url": html_url,
-        **(extra or {}),
-    }
+    def page(template, with_email):
+        offers = handout.offers_in_order(ids)
+        context = {
+            "title": title,
+            "note": note,
+            "today": timezone.localdate(),
+            "entries": handout.entries(offers, request.build_absolute_uri, with_email=with_email),
+            "total": total if total is not None else len(offers),
+            "limit": handout.LIMIT,
+            "pdf_url": pdf_url,
+            "html_url": html_url,
+            **(extra or {}),
+        }
+        return render(request, template, context)
+
     if as_pdf:
-        html = render(request, "schooldesk/handout_pdf.html", context).content.decode()
-        response = HttpResponse(handout.pdf(html), content_type="application/pdf")
-        response["Content-Disposition"] = 'inline; filename="handzettel.pdf"'
+        with_email = handout.emails_left(request)
+
+        def pdf_html():
+            handout.emails_allowed(request)  # counts the handout
+            return page("schooldesk/handout_pdf.html", with_email).content.decode()
+
+        # What the PDF's HTML is made from, so that its waiting page renders nothing.
+        key = (
+            release(), catalog_version(request), get_language(), timezone.localdate(),
+            request.get_full_path(), title, note, tuple(ids), total, with_email,
+        )  # fmt: skip
+        response = pdfs.respond(
+            request,
+            key=key,
+            html=pdf_html,
+            make="schooldesk.handout.pdf",
+            filename="handzettel.pdf",
+            print_url=html_url,
+        )
     else:
-        response = render(request, "schooldesk/handout.html", context)
+        response = page("schooldesk/handout.html", handout.emails_allowed(request))
     # Contact data for teachers on paper, not for search engines.
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response

@@ -206,7 +206,7 @@ def test_a_queue_that_cannot_be_reached_fails_the_job_at_once_with_a_reason(
     client, coordinator, settings, django_capture_on_commit_callbacks, redis_state
 ):
     settings.OFFER_IMPORT_QUEUE = "default"
-    settings.OFFER_IMPORT_ENQUEUE_TIMEOUT = 0.5
+    settings.QUEUE_ENQUEUE_TIMEOUT = 0.5
     listener, accepted = silent_server()
     port = listener.getsockname()[1]
     if redis_state == "stopped":

@@ -313,3 +313,64 @@ def test_calendar_files_hold_the_dates_and_places(client, offers):
         save(client, offer)
     events = Calendar.from_ical(client.get("/merkliste/kalender.ics").content).walk("VEVENT")
     assert [str(e["summary"]) for e in events] == ["Roboter bauen (IT Haus GmbH)"]
+
+
+@pytest.fixture
+def pdf_queue(settings, monkeypatch):
+    """The PDF queue on, with a queue that keeps its jobs until the test runs them."""
+    from operations import queue
+
+    settings.PDF_QUEUE = "default"
+    jobs = []
+
+    def enqueue(queue_name, function, *args, job_timeout, on_failure):
+        jobs.append((function, args, on_failure))
+
+    monkeypatch.setattr(queue, "enqueue", enqueue)
+    return jobs
+
+
+def test_a_pdf_is_made_by_the_queue_while_a_page_waits_for_it(client, offers, pdf_queue):
+    waiting = client.get("/handzettel.pdf", {"q": "Roboter"})
+    assert waiting.status_code == 200 and waiting["Content-Type"].startswith("text/html")
+    page = waiting.content.decode()
+    assert "Das PDF wird erstellt" in page and '<meta http-equiv="refresh" content="3">' in page
+    assert 'href="/handzettel/?q=Roboter"' in page  # the print view, there at once
+    # Reloading waits for the same job and counts no further handout against the client.
+    assert "Das PDF wird erstellt" in client.get("/handzettel.pdf", {"q": "Roboter"}).text
+    assert len(pdf_queue) == 1
+    key = handout._emails_key(client.get("/").wsgi_request)
+    assert handout.limits.current(key, what="Handouts") == 1
+
+    function, args, _on_failure = pdf_queue[0]
+    function(*args)  # the worker
+    done = client.get("/handzettel.pdf", {"q": "Roboter"})
+    assert done["Content-Type"] == "application/pdf" and done.content.startswith(b"%PDF")
+    # Another search is another PDF.
+    assert "Das PDF wird erstellt" in client.get("/handzettel.pdf", {"q": "Labor"}).text
+    assert len(pdf_queue) == 2
+
+
+def test_a_failed_or_unqueueable_pdf_says_so_and_offers_the_print_view(
+    client, offers, pdf_queue, monkeypatch
+):
+    from operations import pdfs, queue
+
+    client.get("/handzettel.pdf")
+    function, args, on_failure = pdf_queue[0]
+    on_failure(type("RQJob", (), {"args": args})(), None, RuntimeError, RuntimeError("kaputt"))
+    failed = client.get("/handzettel.pdf")
+    assert failed.status_code == 503
+    assert "Das PDF konnte nicht erstellt werden" in failed.text
+    assert 'http-equiv="refresh"' not in failed.text
+    assert 'href="/handzettel/?"' in failed.text  # the print view
+    assert on_failure is pdfs.pdf_job_failed
+
+    def unreachable(*args, **kwargs):
+        raise queue.QueueUnavailable("Connection refused")
+
+    monkeypatch.setattr(queue, "enqueue", unreachable)
+    down = client.get("/handzettel.pdf", {"q": "Labor"})
+    assert down.status_code == 503 and "im Moment nicht erstellt" in down.text
+    monkeypatch.setattr(queue, "enqueue", lambda *a, **k: pdf_queue.append(a))
+    assert "Das PDF wird erstellt" in client.get("/handzettel.pdf", {"q": "Labor"}).text

@@ -24,6 +24,8 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from operations import queue
+
 from ..models import ImportJob
 from . import staging
 from .report import ImportReport, RowReport
@@ -52,28 +54,17 @@ def start_import(*, data, file_name, user, language):
 
 
 def _enqueue(job_id):
-    """Hand job ``job_id`` to the queue. A Redis that is down or hung must not hold the
-    coordinator's request (redis-py would wait for ever) or leave the job waiting for a
-    worker that never hears of it: after ``OFFER_IMPORT_ENQUEUE_TIMEOUT`` the job is failed,
-    with nothing written, and its page says to start it again."""
-    import django_rq
-    import redis
-    from rq import Callback
-
-    name = settings.OFFER_IMPORT_QUEUE
-    timeout = settings.OFFER_IMPORT_ENQUEUE_TIMEOUT
-    connection = redis.Redis.from_url(
-        settings.RQ_QUEUES[name]["URL"], socket_timeout=timeout, socket_connect_timeout=timeout
-    )
+    """Hand job ``job_id`` to the queue; a queue that cannot be reached fails the job at
+    once, with nothing written, and its page says to start it again."""
     try:
-        # At once: this runs after the job's row is committed already (start_import).
-        django_rq.get_queue(name, connection=connection, commit_mode="auto").enqueue(
+        queue.enqueue(
+            settings.OFFER_IMPORT_QUEUE,
             run_import_job,
             job_id,
             job_timeout=settings.OFFER_IMPORT_TIMEOUT,
-            on_failure=Callback(queue_job_failed),
+            on_failure=queue_job_failed,
         )
-    except redis.RedisError:
+    except queue.QueueUnavailable:
         logger.exception("offer import job %s could not be queued", job_id)
         _fail_if_unfinished(
             job_id,
@@ -82,8 +73,6 @@ def _enqueue(job_id):
                 "was written. Please start it again in a few minutes."
             ),
         )
-    finally:
-        connection.close()
 
 
 def queue_job_failed(rq_job, connection, *exc_info):
