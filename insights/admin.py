@@ -12,10 +12,13 @@ from django.shortcuts import render
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from offers.models import GRADE_MAX, GRADE_MIN, CatalogVersion
+from offers.page_cache import release
 from offers.search.engine import engine
+from operations import pdfs
 
 from . import charts, dashboard, handbook
 from .models import Dashboard
@@ -190,17 +193,30 @@ class DashboardAdmin(admin.ModelAdmin):
 
     def handbook_pdf_view(self, request):
         """The PDF: the last one ``build_handbook`` kept when it shows the whole region and
-        the catalogue has not changed since, else built now (the demo data: seconds)."""
+        the catalogue has not changed since, else made by the job queue (thousands of
+        offers take minutes: never in the web request, operations/pdfs.py)."""
         try:
             spec, vocabulary = handbook.read_filters(request.GET)
         except handbook.BadFilters as error:
             return _bad_filters(request, self.admin_site, str(error))
         if not self.has_view_permission(request):
             raise PermissionDenied
-        pdf = handbook.current_pdf() if not spec.active_filters else None
-        if pdf is None:
-            pdf = handbook.render_pdf(handbook.build(spec, vocabulary))
-        response = HttpResponse(pdf, content_type="application/pdf")
         name = f"kooperationshandbuch-{timezone.localdate().isoformat()}.pdf"
-        response["Content-Disposition"] = f'inline; filename="{name}"'
-        return response
+        pdf = handbook.current_pdf() if not spec.active_filters else None
+        if pdf is not None:
+            return pdfs.pdf_file(pdf, name)
+        query = request.GET.urlencode()
+        return pdfs.respond(
+            request,
+            key=(
+                release(),
+                CatalogVersion.current(),
+                get_language(),
+                timezone.localdate(),
+                request.get_full_path(),
+            ),  # fmt: skip
+            html=lambda: handbook.render_html(handbook.build(spec, vocabulary), for_print=True),
+            make="insights.handbook.pdf_of_html",
+            filename=name,
+            print_url=reverse("admin:insights_handbook") + (f"?{query}" if query else ""),
+        )

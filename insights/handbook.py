@@ -156,10 +156,15 @@ def render_html(handbook, *, for_print=False, public=False, pdf_available=False)
 
 
 def render_pdf(handbook):
-    """The handbook as PDF bytes (WeasyPrint; its CSS and fonts from this machine only)."""
+    """The handbook as PDF bytes."""
+    return pdf_of_html(render_html(handbook, for_print=True))
+
+
+def pdf_of_html(html):
+    """The print HTML of a handbook as PDF bytes (WeasyPrint; its CSS and fonts from this
+    machine only)."""
     from weasyprint import CSS, HTML
 
-    html = render_html(handbook, for_print=True)
     style = CSS(filename=str(Path(__file__).parent / "static" / "insights" / "handbook.css"))
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(stylesheets=[style])
 

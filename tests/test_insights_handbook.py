@@ -99,3 +99,26 @@ def test_teachers_get_the_handbook_page_and_the_kept_pdf(client, catalogue, sett
     handbook.store(b"%PDF-1.7 kept", CatalogVersion.current())
     pdf = client.get("/kooperationshandbuch.pdf")
     assert pdf.status_code == 200 and b"".join(pdf.streaming_content) == b"%PDF-1.7 kept"
+
+
+def test_a_handbook_pdf_not_kept_is_made_by_the_queue_while_the_coordinator_waits(
+    client, catalogue, settings, tmp_path, monkeypatch
+):
+    from operations import queue
+
+    settings.HANDBOOK_DIR = tmp_path
+    settings.PDF_QUEUE = "default"
+    jobs = []
+    monkeypatch.setattr(queue, "enqueue", lambda name, f, *args, **kw: jobs.append((f, args)))
+    setup_roles()
+    client.force_login(make_user("Lesezugriff"))
+    url = reverse("admin:insights_handbook_pdf") + "?track=ausbildung"
+    waiting = client.get(url, HTTP_ACCEPT_LANGUAGE="de")
+    assert waiting.status_code == 200 and "Das PDF wird erstellt" in waiting.text
+    assert f'href="{reverse("admin:insights_handbook")}?track=ausbildung"' in waiting.text
+    ((function, args),) = jobs
+    function(*args)  # the worker
+    pdf = client.get(url, HTTP_ACCEPT_LANGUAGE="de")
+    assert pdf["Content-Type"] == "application/pdf"
+    assert "Praktikum Fachinformatik" in pdf_text(pdf.content)
+    assert len(jobs) == 1
