@@ -199,9 +199,11 @@ def flush():
 
 
 def reset():
-    """Forget what waits in the buffer (tests)."""
+    """Forget what waits in the buffer and the date looked up last (tests: the test before
+    may have run on another day's clock)."""
     with _Buffer.lock:
         _Buffer.pending, _Buffer.waiting, _Buffer.dropped = {}, 0, 0
+    _TODAY[:] = [0.0, None]
 
 
 def pending():
