@@ -20,6 +20,7 @@ index answers the same ``SearchResult`` from numpy arrays held by each worker:
 An index answers only for the catalogue version it was built at (``engine.py``).
 """
 
+import bisect
 import itertools
 import threading
 from collections import OrderedDict
@@ -322,6 +323,51 @@ class SearchIndex:
                 while len(self._offers) > OFFER_CACHE_SIZE:
                     self._offers.popitem(last=False)
         return [found[pk] for pk in ids if pk in found]
+
+    # --- a provider's page ---------------------------------------------------------------
+
+    def provider_offers(self, provider_id, group_by):
+        """The positions of the published offers of provider ``provider_id`` in title order,
+        by their value of facet ``group_by`` (a facet of one value per offer: ``type``), as
+        {key: positions}; a provider page lists them without a query of its own.
+
+        The provider's offers are one run of the walk's order by provider; a binary search
+        finds it without reading the arrays over all offers, which a new page would read
+        from memory rather than the CPU's caches."""
+        order, ranks = self.by_provider, self.provider_rank
+        if not 0 <= provider_id < len(ranks):
+            return {}
+
+        def rank(position):
+            return ranks[self.provider_of[position]]
+
+        start = bisect.bisect_left(order, ranks[provider_id], key=rank)
+        stop = bisect.bisect_right(order, ranks[provider_id], lo=start, key=rank)
+        slots = order[start:stop]
+        if not len(slots) or self.provider_of[slots[0]] != provider_id:
+            return {}  # no offers, or an id that was no provider's when the index was built
+        table = self.facets[group_by]
+        held = table.bits[:, slots >> 6] >> (slots & 63).astype(np.uint64) & np.uint64(1)
+        held = held.astype(bool)
+        return {table.keys[i]: slots[held[i]] for i in np.flatnonzero(held.any(axis=1))}
+
+    def offers_at(self, positions, name):
+        """The ids of the offers at ``positions`` and for each the keys of the values of facet
+        ``name`` it matches, in the facet's order."""
+        positions = np.asarray(positions, dtype=np.int64)
+        table = self.facets[name]
+        held = table.bits[:, positions >> 6] >> (positions & 63).astype(np.uint64) & np.uint64(1)
+        keys = [[table.keys[i] for i in np.flatnonzero(column)] for column in held.T]
+        return self.ids[positions].tolist(), keys
+
+    def counts_at(self, positions, name):
+        """Per value of facet ``name``, how many of the offers at ``positions`` match it, as
+        {key: count}; values none of them matches are left out."""
+        positions = np.asarray(positions, dtype=np.int64)
+        table = self.facets[name]
+        held = table.bits[:, positions >> 6] >> (positions & 63).astype(np.uint64) & np.uint64(1)
+        counts = held.sum(axis=1)
+        return {table.keys[i]: int(counts[i]) for i in np.flatnonzero(counts)}
 
 
 class _TextMatch:
