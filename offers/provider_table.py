@@ -1,14 +1,52 @@
 """A provider's table of published offers, grouped by type as the seed's provider pages
-list them, cut into pages from counts cached under the catalogue version."""
+list them, cut into pages.
+
+``provider_offers`` chooses where the order comes from: the worker's search index when it
+describes the catalogue version (``IndexedOffers``: no query but the page's offers, their
+types and school forms taken from the index), else SQL (``ProviderOffers``: counts per type
+cached under the version). ``tests/test_provider_index.py`` holds the two to the same pages.
+"""
 
 from collections import defaultdict
 
+import numpy as np
 from django.db.models import Count
 
 from . import page_cache
 from .models import Offer
+from .search.engine import current_index_or_start_build
 
 OfferSchoolForm = Offer.school_forms.through
+
+# What the table shows (offers/templatetags/offer_tags.py), nothing more.
+TABLE_FIELDS = (
+    "code",
+    "title",
+    "summary",
+    "offer_type",
+    "all_school_forms",
+    "duration_text",
+    "duration_min_minutes",
+    "duration_max_minutes",
+    "duration_unit",
+    "venue",
+    "place",
+    "grade_min",
+    "grade_max",
+    "participants_min",
+    "participants_max",
+    "participants_note",
+)
+
+
+def provider_offers(provider, version):
+    """The published offers of ``provider`` in listing order, for a ``Paginator``: from the
+    worker's index when it describes catalogue ``version`` (just read by the caller), else
+    from SQL (and the index is rebuilt meanwhile)."""
+    index = current_index_or_start_build(version)
+    if index is None:
+        return ProviderOffers(provider, offer_counts_by_type(provider, version))
+    return IndexedOffers(index, provider.pk)
 
 
 def offer_counts_by_type(provider, version):
@@ -37,8 +75,13 @@ def offer_counts_by_type(provider, version):
 PROVIDER_ORDER = ("offer_type__position", "offer_type__name", "offer_type_id", "title", "pk")
 
 
+def _check_slice(index):
+    if not isinstance(index, slice) or index.step is not None:
+        raise TypeError("A provider's offers support slices without a step only.")
+
+
 class ProviderOffers:
-    """The published offers of a provider in listing order, for a ``Paginator``.
+    """The published offers of a provider in listing order, from SQL.
 
     A national provider has thousands of offers. Counting them, or sorting them by type to
     cut out one page, reads every one of their rows; with the cached counts per type
@@ -46,16 +89,21 @@ class ProviderOffers:
     the index on ``(provider, offer type, title)``.
     """
 
-    def __init__(self, queryset, type_counts):
-        self.queryset = queryset.order_by(*PROVIDER_ORDER)
+    def __init__(self, provider, type_counts):
+        self.queryset = (
+            Offer.objects.published()
+            .filter(provider=provider)
+            .select_related("offer_type")
+            .only(*TABLE_FIELDS, "offer_type__name")
+            .order_by(*PROVIDER_ORDER)
+        )
         self.type_counts = type_counts
 
     def count(self):
         return sum(n for _type, n in self.type_counts)
 
     def __getitem__(self, index):
-        if not isinstance(index, slice) or index.step is not None:
-            raise TypeError("ProviderOffers supports slices without a step only.")
+        _check_slice(index)
         start, stop = index.start or 0, index.stop
         types, before, seen = [], 0, 0
         for offer_type, n in self.type_counts:
@@ -66,7 +114,9 @@ class ProviderOffers:
             seen += n
         offset = start - before
         limit = None if stop is None else offset + stop - start
-        return list(self.queryset.filter(offer_type__in=types)[offset:limit])
+        offers = list(self.queryset.filter(offer_type__in=types)[offset:limit])
+        add_school_form_names(offers)
+        return offers
 
 
 def add_school_form_names(offers):
@@ -86,3 +136,45 @@ def add_school_form_names(offers):
         names[offer].append(short_name or name)
     for offer in offers:
         offer.school_form_names = names[offer.pk]
+
+
+def _listing_order(types):
+    """``types`` (offer types) in the order of ``PROVIDER_ORDER``, given in the order of the
+    vocabulary, which the database sorted by position and name (so names compare as the
+    database's collation has them)."""
+    first = {}
+    for rank, offer_type in enumerate(types):
+        first.setdefault((offer_type.position, offer_type.name), rank)
+    return sorted(types, key=lambda t: (first[t.position, t.name], t.pk))
+
+
+class IndexedOffers:
+    """The published offers of a provider in listing order, from the worker's search index:
+    the positions of its offers by type in title order, and each offer's school forms, are
+    in the index, so a page reads only its own offers (by primary key)."""
+
+    def __init__(self, index, provider_id):
+        self.index = index
+        self.vocabulary = index.vocabulary()
+        by_type = index.provider_offers(provider_id, "type")
+        types = [t for slug, t in self.vocabulary.type.items() if slug in by_type]
+        grouped = [by_type[t.slug] for t in _listing_order(types)]
+        self.positions = np.concatenate(grouped) if grouped else np.zeros(0, dtype=np.int64)
+
+    def count(self):
+        return len(self.positions)
+
+    def __getitem__(self, index):
+        _check_slice(index)
+        ids, keys = self.index.offers_at(self.positions[index], "schoolform")
+        forms = dict(zip(ids, keys, strict=True))
+        offers = Offer.objects.published().only(*TABLE_FIELDS).order_by().in_order_of(ids)
+        types = {t.pk: t for t in self.vocabulary.type.values()}
+        names = {k: t.short_name or t.name for k, t in self.vocabulary.schoolform.items()}
+        for offer in offers:
+            if offer.offer_type_id in types:  # else a type newer than the index: read it
+                offer.offer_type = types[offer.offer_type_id]
+            # An offer open to all school forms holds all of them; the table says "all".
+            held = [] if offer.all_school_forms else forms[offer.pk]
+            offer.school_form_names = [names[k] for k in held]
+        return offers

@@ -19,6 +19,8 @@ from ..models import Offer, Provider, Region, Sector, Track
 from ..page_cache import catalog_version
 from ..search import engine
 
+OfferSector = Offer.sectors.through
+
 # Thirty cards render fast on a phone and still show most providers of a region at once.
 OFFERS_PER_PAGE = 30
 # The provider page's table shows this many offers per page.
@@ -136,16 +138,28 @@ def walk_trail(sector, region, page):
     return [*trail, page]
 
 
-def _main_sector(provider):
+def _main_sector(provider, vocabulary):
     """The field with most of the provider's published offers (ties: the walk's order),
-    or None (one query; the filter before the count keeps it to the provider's links)."""
-    return (
-        Sector.objects.filter(offers__provider=provider, offers__status=Offer.Status.PUBLISHED)
-        .select_related("track", "parent")
-        .annotate(n=Count("offers"))
-        .order_by("-n", "track__position", "position", "name")
-        .first()
+    or None. One query of counts per field, without joining the taxonomy: the field, its
+    track and its parent come from ``vocabulary``, whose order is the database's."""
+    counts = dict(
+        OfferSector.objects.filter(offer__provider=provider, offer__status=Offer.Status.PUBLISHED)
+        .values_list("sector")
+        .annotate(n=Count("offer"))
+        .order_by()
     )
+    nodes = list(vocabulary.sector.values())
+    ranked = [
+        (-counts[node.pk], node.track.position, rank)
+        for rank, node in enumerate(nodes)
+        if node.pk in counts
+    ]
+    if not ranked:
+        return None
+    sector = nodes[min(ranked)[2]]
+    if sector.parent_id is not None:
+        sector.parent = next(node for node in nodes if node.pk == sector.parent_id)
+    return sector
 
 
 def _contacts(provider):
@@ -199,37 +213,12 @@ def provider_detail(request, slug):
     Providers without any published offer are not public: they have nothing to show.
     """
     provider = get_object_or_404(Provider, slug=slug)
-    type_counts = provider_table.offer_counts_by_type(provider, catalog_version(request))
-    if not type_counts:
+    version = catalog_version(request)
+    offers = provider_table.provider_offers(provider, version)
+    if not offers.count():
         raise Http404("No published offers.")
-    offers = provider_table.ProviderOffers(
-        Offer.objects.published()
-        .filter(provider=provider)
-        .select_related("offer_type")
-        # What the table shows (offers/templatetags/offer_tags.py), nothing more.
-        .only(
-            "code",
-            "title",
-            "summary",
-            "offer_type__name",
-            "all_school_forms",
-            "duration_text",
-            "duration_min_minutes",
-            "duration_max_minutes",
-            "duration_unit",
-            "venue",
-            "place",
-            "grade_min",
-            "grade_max",
-            "participants_min",
-            "participants_max",
-            "participants_note",
-        ),
-        type_counts,
-    )
     # A large university or a national chain can have thousands of offers.
     page = Paginator(offers, PROVIDER_OFFERS_PER_PAGE).get_page(request.GET.get("page"))
-    provider_table.add_school_form_names(page.object_list)
     return render(
         request,
         "offers/provider_detail.html",
@@ -238,7 +227,9 @@ def provider_detail(request, slug):
             "contacts": _contacts(provider),
             "page_obj": page,
             "breadcrumbs": walk_trail(
-                _main_sector(provider), None, walk.Crumb(provider.name, provider.get_absolute_url())
+                _main_sector(provider, engine.vocabulary(version)),
+                None,
+                walk.Crumb(provider.name, provider.get_absolute_url()),
             ),
         },
     )
