@@ -1,7 +1,8 @@
 """A provider's table of published offers, grouped by type as the seed's provider pages
-list them, cut into pages.
+list them, cut into pages, and the number of its offers in each field (its main field leads
+the breadcrumbs).
 
-``provider_offers`` chooses where the order comes from: the worker's search index when it
+``provider_offers`` chooses where they come from: the worker's search index when it
 describes the catalogue version (``IndexedOffers``: no query but the page's offers, their
 types and school forms taken from the index), else SQL (``ProviderOffers``: counts per type
 cached under the version). ``tests/test_provider_index.py`` holds the two to the same pages.
@@ -17,6 +18,7 @@ from .models import Offer
 from .search.engine import current_index_or_start_build
 
 OfferSchoolForm = Offer.school_forms.through
+OfferSector = Offer.sectors.through
 
 # What the table shows (offers/templatetags/offer_tags.py), nothing more.
 TABLE_FIELDS = (
@@ -46,7 +48,7 @@ def provider_offers(provider, version):
     index = current_index_or_start_build(version)
     if index is None:
         return ProviderOffers(provider, offer_counts_by_type(provider, version))
-    return IndexedOffers(index, provider.pk)
+    return IndexedOffers(index, provider)
 
 
 def offer_counts_by_type(provider, version):
@@ -70,6 +72,17 @@ def offer_counts_by_type(provider, version):
     )
 
 
+def offers_per_sector(provider):
+    """The number of published offers of ``provider`` linked to each field, by its id (one
+    query of the link table)."""
+    return dict(
+        OfferSector.objects.filter(offer__provider=provider, offer__status=Offer.Status.PUBLISHED)
+        .values_list("sector")
+        .annotate(n=Count("offer"))
+        .order_by()
+    )
+
+
 # A provider's offers grouped by type, as the seed's provider pages list them; the type's id
 # keeps two types of the same name and position apart, which ``ProviderOffers`` relies on.
 PROVIDER_ORDER = ("offer_type__position", "offer_type__name", "offer_type_id", "title", "pk")
@@ -90,6 +103,7 @@ class ProviderOffers:
     """
 
     def __init__(self, provider, type_counts):
+        self.provider = provider
         self.queryset = (
             Offer.objects.published()
             .filter(provider=provider)
@@ -117,6 +131,10 @@ class ProviderOffers:
         offers = list(self.queryset.filter(offer_type__in=types)[offset:limit])
         add_school_form_names(offers)
         return offers
+
+    def per_sector(self):
+        """The number of the offers linked to each field, by its id."""
+        return offers_per_sector(self.provider)
 
 
 def add_school_form_names(offers):
@@ -153,10 +171,11 @@ class IndexedOffers:
     the positions of its offers by type in title order, and each offer's school forms, are
     in the index, so a page reads only its own offers (by primary key)."""
 
-    def __init__(self, index, provider_id):
+    def __init__(self, index, provider):
         self.index = index
+        self.provider = provider
         self.vocabulary = index.vocabulary()
-        by_type = index.provider_offers(provider_id, "type")
+        by_type = index.provider_offers(provider.pk, "type")
         types = [t for slug, t in self.vocabulary.type.items() if slug in by_type]
         grouped = [by_type[t.slug] for t in _listing_order(types)]
         self.positions = np.concatenate(grouped) if grouped else np.zeros(0, dtype=np.int64)
@@ -178,3 +197,13 @@ class IndexedOffers:
             held = [] if offer.all_school_forms else forms[offer.pk]
             offer.school_form_names = [names[k] for k in held]
         return offers
+
+    def per_sector(self):
+        """The number of the offers linked to each field, by its id. The index counts an
+        offer of a finer field for the broad field above it too, which is the link count
+        only while none of the offers is in a finer field (most providers); else SQL."""
+        held = self.index.counts_at(self.positions, "sector")
+        nodes = self.vocabulary.sector
+        if any(nodes[key].parent_id is not None for key in held):
+            return offers_per_sector(self.provider)
+        return {nodes[key].pk: n for key, n in held.items()}
