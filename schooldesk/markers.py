@@ -15,14 +15,15 @@ a list gets no session; the CSRF token is asked for only when the page has a for
 sets the CSRF cookie (and nothing else) on a first visit.
 """
 
+import functools
 import re
 
 from django.conf import settings
 from django.middleware.csrf import get_token
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.cache import patch_cache_control
 from django.utils.html import escape
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import get_language, gettext, pgettext
 
 from .merkliste import Merkliste
 
@@ -99,8 +100,19 @@ def _hidden_fields(offer_id):
     )
 
 
+@functools.lru_cache(maxsize=16)
+def _fixed_parts(language, script_prefix):
+    """The forms' escaped action and the button's label, looked up once per language: a
+    provider's table has fifty buttons."""
+    return escape(reverse("schooldesk:add")), escape(pgettext("merkliste", "Save"))
+
+
+def _action_and_label():
+    return _fixed_parts(get_language(), get_script_prefix())
+
+
 def _button_and_status(offer_id, title, form_attribute=""):
-    label = escape(pgettext("merkliste", "Save"))
+    label = _action_and_label()[1]
     return (
         f'<button type="submit" class="button--secondary merken__button"{form_attribute}>'
         f'{label}<span class="visually-hidden">: {escape(title)}</span>'
@@ -124,14 +136,14 @@ def save_form(offer_id, title, *, detached=False):
         )
     return (
         f'<form class="merken" id="merken-{offer_id}" method="post" '
-        f'action="{escape(reverse("schooldesk:add"))}">{_hidden_fields(offer_id)}'
+        f'action="{_action_and_label()[0]}">{_hidden_fields(offer_id)}'
         f"{_button_and_status(offer_id, title)}</form>"
     )
 
 
 def detached_forms(offer_ids):
     """The forms the detached Merken buttons of ``offer_ids`` submit."""
-    action = escape(reverse("schooldesk:add"))
+    action = _action_and_label()[0]
     return "".join(
         f'<form class="merken-form" id="merken-form-{offer_id}" method="post" '
         f'action="{action}">{_hidden_fields(offer_id)}</form>'

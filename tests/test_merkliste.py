@@ -374,3 +374,11 @@ def test_a_failed_or_unqueueable_pdf_says_so_and_offers_the_print_view(
     assert down.status_code == 503 and "im Moment nicht erstellt" in down.text
     monkeypatch.setattr(queue, "enqueue", lambda *a, **k: pdf_queue.append(a))
     assert "Das PDF wird erstellt" in client.get("/handzettel.pdf", {"q": "Labor"}).text
+
+
+def test_the_save_buttons_speak_the_pages_language(client, offers):
+    german = client.get(offers[0].get_absolute_url()).text
+    english = client.get(f"/en{offers[0].get_absolute_url()}").text
+    assert 'action="/merkliste/merken/"' in german and ">Merken<" in german
+    assert 'action="/en/merkliste/merken/"' in english and ">Save<" in english
+    assert "/en/merkliste/merken/" not in german
