@@ -87,6 +87,13 @@ def provider_offer_rows(offers):
 
 def count_html(count):
     """The number of offers behind a choice, as ``includes/_choice_count.html`` shows it."""
+    return count_html_in(get_language(), count)
+
+
+@functools.lru_cache(maxsize=4096)
+def count_html_in(language, count):
+    """``count_html`` in ``language``, the active language of the caller: made once per
+    number, as a page shows hundreds of counts and the same numbers come back."""
     noun = conditional_escape(ngettext("offer", "offers", count))
     return (
         f'<span class="count">{localize(count)}<span class="visually-hidden"> {noun}</span></span>'

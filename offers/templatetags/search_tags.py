@@ -1,20 +1,24 @@
 """Template tags of the search page."""
 
+import functools
+
 from django import template
 from django.utils.formats import localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
-from django.utils.translation import ngettext
+from django.utils.translation import get_language, ngettext
 
 from .german import soft_hyphens
-from .offer_tags import count_html
+from .offer_tags import count_html_in
 
 register = template.Library()
 
 
-def adds_html(adds):
+@functools.lru_cache(maxsize=4096)
+def adds_html_in(language, adds):
     """What ticking a value beside a facet's selection adds: “+14”, read as “14 more
-    offers” (values in a facet are OR-ed, so its plain count would promise too many)."""
+    offers” (values in a facet are OR-ed, so its plain count would promise too many).
+    Made once per number and ``language``, the active language of the caller."""
     number = localize(adds)
     spoken = conditional_escape(
         ngettext("%(count)s more offer", "%(count)s more offers", adds) % {"count": number}
@@ -25,34 +29,42 @@ def adds_html(adds):
     )
 
 
-def _option_html(option, name, parts):
-    key = conditional_escape(option["key"])
-    option_id = conditional_escape(option["id"])
-    adds = option["adds"]
-    count = count_html(option["count"]) if adds is None else adds_html(adds)
-    parts.append(
-        f'<li><input type="checkbox" id="{option_id}" name="{name}" value="{key}"'
-        f"{' checked' if option['selected'] else ''}>"
-        f'<label for="{option_id}">{conditional_escape(soft_hyphens(option["label"]))} '
-        f"{count}</label>"
+def option_parts(name, key, label):
+    """The parts of an option's checkbox that are the same on every page: before and after
+    its ``checked``, up to its count."""
+    option_id = conditional_escape(f"f-{name}-{key}")
+    return (
+        f'<li><input type="checkbox" id="{option_id}" name="{conditional_escape(name)}" '
+        f'value="{conditional_escape(key)}"',
+        f'><label for="{option_id}">{conditional_escape(soft_hyphens(label))} ',
     )
+
+
+def _option_html(option, language, parts):
+    start, label = option["parts"]
+    if option["adds"] is None:
+        count = count_html_in(language, option["count"])
+    else:
+        count = adds_html_in(language, option["adds"])
+    parts.append(f"{start}{' checked' if option['selected'] else ''}{label}{count}</label>")
     if option["children"]:
         parts.append('<ul class="facet__options facet__options--nested">')
         for child in option["children"]:
-            _option_html(child, name, parts)
+            _option_html(child, language, parts)
         parts.append("</ul>")
     parts.append("</li>")
 
 
 @register.simple_tag
-def facet_options(options, name):
+def facet_options(options):
     """The checkboxes of one facet's options, each with its count, nested options below.
 
     Built in Python rather than by including a template per option: a national portal's
-    facet panel has hundreds of options, and a template include costs about 20 µs each.
+    facet panel has hundreds of options, and a template include costs about 20 µs each;
+    the parts that are the same on every page come made (``option_parts``).
     """
     parts = []
-    name = conditional_escape(name)
+    language = get_language()
     for option in options:
-        _option_html(option, name, parts)
+        _option_html(option, language, parts)
     return mark_safe("".join(parts))

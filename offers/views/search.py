@@ -7,10 +7,12 @@ into links (chips, pagination, empty-state suggestions), so every link it prints
 canonical: unknown values never travel on.
 """
 
+import weakref
 from urllib.parse import urlencode
 
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from ..page_cache import catalog_version
@@ -19,6 +21,7 @@ from ..search.engine import engine
 from ..search.forms import OfferFilterSet
 from ..search.spec import DEFAULT_SORT, SORTS
 from ..search.text import MAX_QUERY_LENGTH, clean_query
+from ..templatetags.search_tags import option_parts
 
 # A hierarchical facet with more values than this (a national portal's 400 districts) lists
 # the children of a node only once the node is ticked.
@@ -84,29 +87,61 @@ def suggestions(result, vocabulary):
     return sorted(found, key=lambda item: -item["count"])
 
 
-def _option(name, key, label, children, spec, result):
-    """One checkbox: its count, and in a facet with a selection what ticking it adds
-    (``adds``, None otherwise); a ticked option adds nothing and shows its count."""
-    selected = key in spec.selected(name)
-    additions = result.additions.get(name)
-    return {
-        "key": key,
-        "label": label,
-        "count": result.counts[name][key],
-        "adds": None if additions is None or selected else additions[key],
-        "selected": selected,
-        "id": f"f-{name}-{key}",
-        "children": [_option(name, *child, spec, result) for child in children],
-    }
+class _Node:
+    """An option of a facet as far as it is the same on every page of one vocabulary and
+    language: its key, the escaped parts of its checkbox, and the options below it."""
+
+    __slots__ = ("key", "label", "parts", "children", "keys_below")
+
+    def __init__(self, name, key, label, children):
+        self.key, self.label = key, label
+        self.parts = option_parts(name, key, label)
+        self.children = [_Node(name, *child) for child in children]
+        self.keys_below = frozenset(child.key for child in self.children)
 
 
-def _visible(option, expand_all):
-    """Whether to list an option: it has results or a tick. Its children are listed when
-    the facet is small enough to show whole, or when the option or a child is ticked."""
-    children = [child for child in option["children"] if _visible(child, expand_all)]
-    ticked = option["selected"] or any(child["selected"] for child in children)
-    option["children"] = children if expand_all or ticked else []
-    return option["count"] > 0 or ticked
+# Vocabulary → (language, facet name) → the facet's groups of ``_Node``: labels are escaped
+# and hyphenated once per catalogue's taxonomy rather than on every page.
+_layouts = weakref.WeakKeyDictionary()
+
+
+def _layout(facet, vocabulary):
+    """The facet's groups ``(legend, [_Node])`` for ``vocabulary`` in the active language."""
+    kept = _layouts.setdefault(vocabulary, {})
+    key = (get_language(), facet.name)
+    if key not in kept:
+        kept[key] = [
+            (legend, [_Node(facet.name, *node) for node in tree])
+            for legend, tree in facet.option_tree(vocabulary)
+        ]
+    return kept[key]
+
+
+def _options(nodes, chosen, counts, additions, expand_all):
+    """The options to list of ``nodes``: those with results or a tick. The children of an
+    option are listed when the facet is small enough to show whole, or when the option or a
+    child is ticked. In a facet with a selection, ``adds`` is what ticking an option adds
+    (None for a ticked one, which shows its count)."""
+    options = []
+    for node in nodes:
+        selected = node.key in chosen
+        ticked = selected or not chosen.isdisjoint(node.keys_below)
+        count = counts[node.key]
+        if not (count or ticked):
+            continue
+        children = node.children if expand_all or ticked else ()
+        options.append(
+            {
+                "key": node.key,
+                "label": node.label,
+                "count": count,
+                "adds": None if additions is None or selected else additions[node.key],
+                "selected": selected,
+                "parts": node.parts,
+                "children": _options(children, chosen, counts, additions, expand_all),
+            }
+        )
+    return options
 
 
 def facet_panels(spec, vocabulary, result):
@@ -116,12 +151,13 @@ def facet_panels(spec, vocabulary, result):
     for facet in facets.counted():
         if not facet.multiple:
             continue
-        expand_all = len(result.counts[facet.name]) <= EXPAND_ALL_UP_TO
+        counts = result.counts[facet.name]
+        chosen = frozenset(spec.selected(facet.name))
+        additions = result.additions.get(facet.name)
+        expand_all = len(counts) <= EXPAND_ALL_UP_TO
         groups = []
-        for legend, tree in facet.option_tree(vocabulary):
-            options = [_option(facet.name, *node, spec, result) for node in tree]
-            options = [option for option in options if _visible(option, expand_all)]
-            if options:
+        for legend, nodes in _layout(facet, vocabulary):
+            if options := _options(nodes, chosen, counts, additions, expand_all):
                 groups.append({"legend": legend, "options": options})
         if groups:
             panels.append(
@@ -129,7 +165,7 @@ def facet_panels(spec, vocabulary, result):
                     "name": facet.name,
                     "legend": facet.label,
                     "groups": groups,
-                    "adds": facet.name in result.additions,
+                    "adds": additions is not None,
                 }
             )
     return panels
