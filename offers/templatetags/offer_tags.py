@@ -165,10 +165,21 @@ def offer_card(offer, heading_level=3, hide_provider=False, save_button=True):
     dropped for an offer that a patch reads again), and popular offers turn up on many
     result pages; the per-visitor parts of the Merken button are placeholders.
     """
-    language = get_language()
-    kind = (language, int(heading_level), bool(hide_provider), save_button)
-    kept = offer.__dict__.setdefault("kept_cards", {})
+    kind = (get_language(), int(heading_level), bool(hide_provider), save_button)
+    return _kept_card(offer, kind, timezone.localdate())
+
+
+@register.simple_tag
+def offer_list_items(offers, heading_level=3, hide_provider=False, save_button=True):
+    """``offer_card`` of each of ``offers`` in a list item: one tag for a page of results
+    rather than a template loop over a tag."""
+    kind = (get_language(), int(heading_level), bool(hide_provider), save_button)
     today = timezone.localdate()
+    return mark_safe("\n".join(f"<li>{_kept_card(offer, kind, today)}</li>" for offer in offers))
+
+
+def _kept_card(offer, kind, today):
+    kept = offer.__dict__.setdefault("kept_cards", {})
     day, html = kept.get(kind, (None, None))
     if day != today:
         html = mark_safe(_card(offer, *kind))
