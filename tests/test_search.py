@@ -430,3 +430,25 @@ def test_a_small_region_list_shows_every_district(client, vocab):
     (panel,) = [p for p in panels if p["name"] == "region"]
     (state,) = panel["groups"][0]["options"]
     assert [child["key"] for child in state["children"]] == ["landkreis-vulkaneifel", "stadt-trier"]
+
+
+def test_a_result_card_shows_the_offer_as_it_is_now_in_the_reader_s_language(client, vocab):
+    """Cards are kept between pages (templatetags/offer_tags.py): an edit reaches the next
+    page, and a reader in English gets English terms after a German page of the same offer."""
+    offer = make_offer(vocab, title="Roboter bauen", place="Trier")
+    german = client.get(SEARCH).content.decode()
+    assert "Roboter bauen" in german
+    assert "<dt>Angebotsform</dt>" in german
+
+    english = client.get(f"/en{SEARCH}").content.decode()
+    assert "<dt>Type</dt>" in english
+    assert "<dt>Angebotsform</dt>" not in english
+    assert f'href="/en/angebot/{offer.pk}/"' in english
+
+    offer.title = "Roboter programmieren"
+    offer.place = "Konz"
+    offer.save()
+    edited = client.get(SEARCH).content.decode()
+    assert "Roboter programmieren" in edited
+    assert "Roboter bauen" not in edited
+    assert "Konz" in edited
