@@ -107,3 +107,31 @@ def grade_choices(grades):
             for grade in grades
         )
     )
+
+
+@register.simple_tag
+def chip_items(chips):
+    """The active filters (``views.search.active_chips``) as links that remove one each."""
+    esc = conditional_escape
+    remove = esc(gettext("Remove filter"))
+    return mark_safe(
+        "\n".join(
+            f'<li><a class="chip" href="{esc(chip["url"])}"><span class="visually-hidden">'
+            f"{remove} </span>{esc(chip['filter'])}: {esc(chip['value'])}"
+            f'<span class="chip__x" aria-hidden="true"> ×</span></a></li>'
+            for chip in chips
+        )
+    )
+
+
+@register.simple_tag
+def sort_choices(sorts, current):
+    """The options of the sort select, ``current`` selected."""
+    esc = conditional_escape
+    return mark_safe(
+        "".join(
+            f'<option value="{esc(key)}"{" selected" if key == current else ""}>'
+            f"{esc(label)}</option>"
+            for key, label in sorts
+        )
+    )
