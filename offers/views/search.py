@@ -42,9 +42,10 @@ def spec_params(spec, *, page=True):
     return params
 
 
-def search_url(spec):
+def search_url(spec, path=None):
+    """The address of ``spec``; ``path``: the search page's, when the caller made it."""
     query = urlencode(spec_params(spec))
-    return reverse("offers:search") + (f"?{query}" if query else "")
+    return (path or reverse("offers:search")) + (f"?{query}" if query else "")
 
 
 def value_label(name, value, vocabulary):
@@ -59,11 +60,12 @@ def filter_label(name):
 
 def active_chips(spec, vocabulary):
     """One chip per active value, each linking to the search without just that value."""
+    path = reverse("offers:search")
     return [
         {
             "filter": filter_label(name),
             "value": value_label(name, value, vocabulary),
-            "url": search_url(spec.without_value(name, value)),
+            "url": search_url(spec.without_value(name, value), path),
         }
         for name in spec.active_filters
         for value in spec.selected(name)
@@ -73,13 +75,14 @@ def active_chips(spec, vocabulary):
 def suggestions(result, vocabulary):
     """Filters to drop when nothing matches, the most helpful first."""
     spec = result.spec
+    path = reverse("offers:search")
     found = [
         {
             "name": name,
             "filter": filter_label(name),
             "values": ", ".join(value_label(name, v, vocabulary) for v in spec.selected(name)),
             "count": count,
-            "url": search_url(spec.without(name)),
+            "url": search_url(spec.without(name), path),
         }
         for name, count in result.relaxations.items()
         if count
