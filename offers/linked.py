@@ -1,6 +1,6 @@
-"""What an offer page shows besides the offer's own row: its taxonomy links (school forms,
-subjects, regions, sectors), read in one query and filled in from the taxonomy objects the
-worker already holds, and its provider's other offers.
+"""What an offer page reads: the offer with its provider, type and contact person, its
+taxonomy links (school forms, subjects, regions, sectors), read in one query and filled in
+from the taxonomy objects the worker already holds, and its provider's other offers.
 
 ``prefetch_related`` would ask four queries and build the same few taxonomy objects again
 for every page; the search index's vocabulary (``engine(version).vocabulary()``) holds
@@ -14,7 +14,7 @@ from collections import defaultdict
 
 from django.db import connection
 
-from .models import Offer
+from .models import ContactPerson, Offer, Provider
 
 # Offer relation → the facet whose vocabulary holds its objects.
 RELATIONS = {
@@ -64,6 +64,17 @@ def _link_parents(model, nodes):
             parent.set_cached_value(node, by_pk[node.parent_id])
 
 
+def _places(vocabulary, facet, model):
+    """pk → (place in the vocabulary's order, node) of one facet's nodes, made once per
+    vocabulary (400 regions are not walked for every page), parents linked first."""
+    made = vocabulary.__dict__.setdefault("_link_places", {})
+    if facet not in made:
+        nodes = list(getattr(vocabulary, facet).values())
+        _link_parents(model, nodes)
+        made[facet] = {node.pk: (place, node) for place, node in enumerate(nodes)}
+    return made[facet]
+
+
 def attach(offers, vocabulary):
     """Fill the four link relations of ``offers`` from one query and ``vocabulary``."""
     offers = list(offers)
@@ -73,13 +84,12 @@ def attach(offers, vocabulary):
     for relation, offer_id, target in _links([offer.pk for offer in offers]):
         linked[offer_id, relation].add(target)
     for relation, facet in RELATIONS.items():
-        # In the vocabulary's order, which is the models' own (position, name).
-        nodes = list(getattr(vocabulary, facet).values())
         model = Offer._meta.get_field(relation).related_model
-        _link_parents(model, nodes)
+        places = _places(vocabulary, facet, model)
         for offer in offers:
             chosen = linked.get((offer.pk, relation), ())
-            objects = [node for node in nodes if node.pk in chosen]
+            # In the vocabulary's order, which is the models' own (position, name).
+            objects = [node for _place, node in sorted(places[pk] for pk in chosen if pk in places)]
             queryset = model._default_manager.all()
             queryset._result_cache, queryset._prefetch_done = objects, True
             if not hasattr(offer, "_prefetched_objects_cache"):
@@ -114,3 +124,40 @@ def other_offers(offer, vocabulary, limit):
         rows = cursor.fetchall()
     type_names = {offer_type.pk: offer_type.name for offer_type in vocabulary.type.values()}
     return [(*row[:4], type_names.get(row[4], "")) for row in rows]
+
+
+@functools.cache
+def _by_pk_sql(model, *conditions):
+    """SELECT of one ``model`` row by primary key (and ``conditions``, columns equal to
+    parameters), without the offer's search vector, which is half its row."""
+    quote = connection.ops.quote_name
+    meta = model._meta
+    columns = ", ".join(
+        quote(field.column) for field in meta.concrete_fields if field.name != "search_vector"
+    )
+    where = " AND ".join(
+        f"{quote(meta.get_field(name).column)} = %s" for name in (meta.pk.name, *conditions)
+    )
+    return f"SELECT {columns} FROM {quote(meta.db_table)} WHERE {where}"
+
+
+def _by_pk(model, pk, *values, conditions=()):
+    low, high = connection.ops.integer_field_range(model._meta.pk.get_internal_type())
+    if not low <= pk <= high:  # an address can name any number; the database none that big
+        return None
+    rows = list(model._default_manager.raw(_by_pk_sql(model, *conditions), [pk, *values]))
+    return rows[0] if rows else None
+
+
+def published_offer(pk, vocabulary):
+    """The published offer ``pk`` with its provider, type and contact person, or None.
+    Three lookups by primary key rather than one join of four tables, which PostgreSQL
+    took up to 2 ms to plan (each of these: under 0.1 ms); the type from ``vocabulary``."""
+    offer = _by_pk(Offer, pk, Offer.Status.PUBLISHED, conditions=("status",))
+    if offer is None:
+        return None
+    offer.provider = _by_pk(Provider, offer.provider_id)
+    types = {offer_type.pk: offer_type for offer_type in vocabulary.type.values()}
+    offer.offer_type = types.get(offer.offer_type_id) or offer.offer_type
+    offer.contact = _by_pk(ContactPerson, offer.contact_id) if offer.contact_id else None
+    return offer

@@ -184,15 +184,12 @@ def _contacts(provider):
 
 def offer_detail(request, pk):
     """Everything a teacher needs to decide on an offer and to call its provider."""
-    offer = get_object_or_404(
-        Offer.objects.published()
-        .select_related("provider", "offer_type", "contact")
-        .defer("search_vector"),
-        pk=pk,
-    )
     version = catalog_version(request)
-    # Its school forms, subjects, regions and sectors: one query, objects from the engine.
     vocabulary = engine.vocabulary(version)
+    offer = linked.published_offer(pk, vocabulary)
+    if offer is None:
+        raise Http404("No published offer.")
+    # Its school forms, subjects, regions and sectors: one query, objects from the engine.
     linked.attach([offer], vocabulary)
     provider = offer.provider
     sectors = sorted(offer.sectors.all(), key=lambda s: (s.track.position, s.position, s.name))
