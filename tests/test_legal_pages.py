@@ -81,3 +81,12 @@ def test_the_language_switch_keeps_the_page_its_arguments_and_its_query(client, 
 
     html = client.get("/suche/?q=Labor&grade=9").content.decode()
     assert 'href="/en/suche/?q=Labor&amp;grade=9" lang="en"' in html
+
+
+def test_the_header_and_footer_links_follow_the_language_of_each_page(client, db):
+    for _ in range(2):  # rendered once per language, then reused
+        german = client.get("/impressum/").text
+        english = client.get("/en/impressum/").text
+        assert ">Angebote finden<" in german and 'href="/datenschutz/"' in german
+        assert ">Find offers<" in english and 'href="/en/datenschutz/"' in english
+        assert ">Find offers<" not in german and 'href="/en/datenschutz/"' not in german
