@@ -2,11 +2,12 @@
 by node, at a few hundredths of a millisecond per node, for each of a dozen rows."""
 
 from django import template
-from django.urls import reverse
 from django.utils.html import format_html_join
 from django.utils.translation import gettext
 
 from offers.models import grades_label
+
+from .offer_tags import offer_url_parts
 
 register = template.Library()
 
@@ -16,12 +17,15 @@ def other_offers_list(others, shown):
     """The ``<li>`` items of the provider's other offers, ``others`` being rows of
     (pk, title, grade_min, grade_max, offer type name); the first ``shown`` of them."""
     grades = gettext("grades %(grades)s")
+    before, after = offer_url_parts()
     return format_html_join(
         "\n",
-        '<li><a href="{}">{}</a> <span class="muted">({}, {})</span></li>',
+        '<li><a href="{}{}{}">{}</a> <span class="muted">({}, {})</span></li>',
         (
             (
-                reverse("offers:offer_detail", kwargs={"pk": pk}),
+                before,
+                pk,
+                after,
                 title,
                 type_name,
                 grades % {"grades": grades_label(grade_min, grade_max)},

@@ -33,6 +33,15 @@ def tel_href(number):
 _URL_MARKER = 999_999_999_999
 
 
+def offer_url_parts():
+    """The offer page's address in the active language, cut around the offer's id: rows of
+    links reverse it once, not once per row."""
+    before, after = reverse("offers:offer_detail", kwargs={"pk": _URL_MARKER}).split(
+        str(_URL_MARKER)
+    )
+    return before, after
+
+
 @register.simple_tag
 def provider_offer_rows(offers):
     """The rows of a provider's table of offers (``offers/provider_detail.html``).
@@ -57,8 +66,7 @@ def provider_offer_rows(offers):
         )
     )
     all_forms, place = esc(gettext("all")), esc(gettext("Place"))
-    url = reverse("offers:offer_detail", kwargs={"pk": _URL_MARKER})
-    url_before, url_after = (esc(part) for part in url.split(str(_URL_MARKER)))
+    url_before, url_after = (esc(part) for part in offer_url_parts())
     rows = []
     for offer in offers:
         code = f"{esc(offer.code)} " if offer.code else ""
