@@ -181,21 +181,28 @@ def flush():
         batch, _Buffer.pending, _Buffer.waiting = _Buffer.pending, {}, 0
     if not batch:
         return 0
-    rows = [
-        (day, words, filters, results, searches)
-        for (day, words, filters), (searches, results) in batch.items()
-    ]
-    table = connection.ops.quote_name(SearchCount._meta.db_table)
     try:
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.executemany(UPSERT.format(table=table), rows)
+        write(batch)
     except Exception:
         if not _Buffer.failing:
             logger.warning("writing the search log failed; counts dropped", exc_info=True)
         _Buffer.failing = True
         return 0
     _Buffer.failing = False
-    return len(rows)
+    return len(batch)
+
+
+def write(batch):
+    """Add ``batch`` ({(day, words, filters): [searches, results]}) to the table, in one
+    transaction. In the order of the table's unique key: every worker's batch then locks the
+    rows it shares with another's in the same order, so two writers wait, never deadlock."""
+    rows = [
+        (day, words, filters, results, searches)
+        for (day, words, filters), (searches, results) in sorted(batch.items())
+    ]
+    table = connection.ops.quote_name(SearchCount._meta.db_table)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.executemany(UPSERT.format(table=table), rows)
 
 
 def reset():

@@ -326,3 +326,36 @@ def test_demand_shows_the_median_time_to_the_first_answer(client, catalogue, rea
     row = next(r for r in dashboard.demand_tables()["demand_sectors"].rows if r[0] == name)
     assert row[3] == "6 Stunden"
     assert dashboard.format_duration(datetime.timedelta(hours=60)) == "2,5 Tage"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_flushing_the_same_searches_at_once_lose_no_count():
+    """Two gunicorn workers' writers upsert overlapping batches; in different orders they
+    deadlocked (PostgreSQL) and a batch's counts were dropped."""
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks that can deadlock: PostgreSQL only")
+    day = datetime.date(2027, 3, 1)
+    keys = [(day, f"wort {n:03d}", "") for n in range(150)]
+    rounds = 8
+
+    def worker(order):
+        try:
+            for _ in range(rounds):
+                barrier.wait()
+                search_log.write({key: [1, 3] for key in order})  # one worker's buffer
+        finally:
+            connections.close_all()
+
+    barrier = threading.Barrier(2, timeout=30)
+    search_log.reset()
+    threads = [threading.Thread(target=worker, args=(o,)) for o in (keys, keys[::-1])]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    counts = dict(SearchCount.objects.values_list("words", "searches"))
+    assert counts == {words: 2 * rounds for _day, words, _filters in keys}
