@@ -3,9 +3,9 @@
 WeasyPrint lays out a few A4 pages a second and holds them all in memory: a handout of 200
 offers (67 pages) took 15–20 s and raised a gunicorn worker from 150 to 350 MB, and any
 visitor can ask for one. With a queue (``PDF_QUEUE``), the first request renders the HTML,
-hands it to a job, and answers a page that reloads itself until the job has put the PDF into
-the shared cache. The PDF is found again by what its HTML was made from (``key``), so the
-reloads render nothing, and whoever asks for the same PDF gets it at once. Without a queue
+hands it to a job, and answers a page that shows the PDF once the job has put it into the
+shared cache. The PDF is found again by what its HTML was made from (``key``), so the
+page's checks render nothing, and whoever asks for the same PDF gets it at once. Without a queue
 (``make run``, the tests) the PDF is made in the request. When Redis fails, the request
 makes nothing and says to use the print view, which needs no PDF.
 """
@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 READY_SECONDS = 60 * 60
 # A failed PDF is not tried again for this long.
 FAILED_SECONDS = 10 * 60
-# The waiting page reloads itself after this many seconds.
+# The waiting page's script asks whether the PDF is ready this often (seconds).
 RELOAD_SECONDS = 3
 
 

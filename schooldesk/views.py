@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from offers.models import Offer
 from offers.page_cache import catalog_version, release
@@ -235,7 +235,8 @@ def _handout(request, *, title, note, ids, as_pdf, pdf_url, html_url, total=None
     return response
 
 
-@require_GET
+# HEAD too: the PDF's waiting page asks with HEAD whether the PDF is ready.
+@require_safe
 def merkliste_handout(request, as_pdf=False):
     merkliste = Merkliste(request.session)
     return _handout(
@@ -250,7 +251,8 @@ def merkliste_handout(request, as_pdf=False):
     )
 
 
-@require_GET
+# HEAD too: the PDF's waiting page asks with HEAD whether the PDF is ready.
+@require_safe
 def shared_handout(request, token, as_pdf=False):
     shared_list = _shared_or_404(token)
     return _handout(
@@ -265,7 +267,8 @@ def shared_handout(request, token, as_pdf=False):
     )
 
 
-@require_GET
+# HEAD too: the PDF's waiting page asks with HEAD whether the PDF is ready.
+@require_safe
 def search_handout(request, as_pdf=False):
     """The handout of a search: the same query parameters as the search page, plus the
     note (``notiz``); the first ``handout.LIMIT`` results in the search's order."""
