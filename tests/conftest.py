@@ -50,6 +50,18 @@ def search_log_in_memory(settings):
 
 
 @pytest.fixture
+def fresh_index():
+    """This worker's search index forgotten before and after the test: a rolled-back test
+    leaves the catalogue token as it found it, so an index built under it would describe
+    data the next test does not have."""
+    from offers.search import engine
+
+    engine.reset()
+    yield
+    engine.reset()
+
+
+@pytest.fixture
 def taxonomy(db):
     return factories.make_taxonomy()
 

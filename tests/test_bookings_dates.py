@@ -10,7 +10,6 @@ from django.utils import timezone
 from bookings.models import Session
 from bookings.search import BANDS
 from offers.models import CatalogChange, CatalogVersion
-from offers.search import engine as search_engine
 from offers.search import sql
 from offers.search.index import SearchIndex
 from offers.search.patching import patched
@@ -21,11 +20,7 @@ from tests.factories import make_offer
 TODAY = datetime.datetime(2027, 3, 1, 10, 0)
 
 
-@pytest.fixture(autouse=True)
-def fresh_index():
-    search_engine.reset()
-    yield
-    search_engine.reset()
+pytestmark = pytest.mark.usefixtures("fresh_index")
 
 
 @pytest.fixture

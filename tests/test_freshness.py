@@ -17,7 +17,6 @@ from django.urls import get_resolver
 
 from offers import freshness, page_cache
 from offers.models import CatalogChange, CatalogVersion, ContactPerson, Offer
-from offers.search import engine as search_engine
 from offers.search import facets, sql, sqlite_fts
 from offers.search.index import SearchIndex
 from offers.search.spec import SearchSpec, Vocabulary
@@ -27,11 +26,7 @@ from tests.factories import add_search_vocabulary
 TABLE = re.compile(r'\b(?:FROM|JOIN)\s+"?(\w+)"?', re.IGNORECASE)
 
 
-@pytest.fixture(autouse=True)
-def fresh_index():
-    search_engine.reset()
-    yield
-    search_engine.reset()
+pytestmark = pytest.mark.usefixtures("fresh_index")
 
 
 def tables_read(run):

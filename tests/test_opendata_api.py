@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 from openapi_spec_validator import validate
 
 from offers.models import ContactPerson, Offer
-from offers.search import engine as search_engine
 from offers.search import facets
 from offers.search.spec import SORTS, Vocabulary
 from tests.factories import add_search_vocabulary, make_offer, make_provider
@@ -25,11 +24,7 @@ EXAMPLES = hypothesis_settings(
 )
 
 
-@pytest.fixture(autouse=True)
-def fresh_index():
-    search_engine.reset()
-    yield
-    search_engine.reset()
+pytestmark = pytest.mark.usefixtures("fresh_index")
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ import icalendar
 import pytest
 
 from offers.models import ContactPerson, Offer
-from offers.search import engine as search_engine
 from tests.factories import make_offer, make_provider
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -20,11 +19,7 @@ JSON_LD = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.S
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 
 
-@pytest.fixture(autouse=True)
-def fresh_index():
-    search_engine.reset()
-    yield
-    search_engine.reset()
+pytestmark = pytest.mark.usefixtures("fresh_index")
 
 
 @pytest.fixture

@@ -25,11 +25,7 @@ from offers.views.pages import _main_sector
 PER_PAGE = 7
 
 
-@pytest.fixture(autouse=True)
-def fresh_index():
-    search_engine.reset()
-    yield
-    search_engine.reset()
+pytestmark = pytest.mark.usefixtures("fresh_index")
 
 
 @pytest.fixture

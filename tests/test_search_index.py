@@ -41,11 +41,7 @@ WORDS = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def fresh_index():
-    search_engine.reset()
-    yield
-    search_engine.reset()
+pytestmark = pytest.mark.usefixtures("fresh_index")
 
 
 @pytest.fixture

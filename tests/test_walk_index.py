@@ -15,12 +15,7 @@ from offers import walk
 from offers.models import CatalogVersion, Offer, Region, Sector, Track
 from offers.search import engine as search_engine
 
-
-@pytest.fixture(autouse=True)
-def fresh_index():
-    search_engine.reset()
-    yield
-    search_engine.reset()
+pytestmark = pytest.mark.usefixtures("fresh_index")
 
 
 @pytest.fixture
