@@ -42,9 +42,10 @@ def at_once(function, ids):
     assert errors == []
 
 
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs PostgreSQL: concurrent writers with row locks"
+)
 def test_fifty_confirmations_for_the_last_ten_places(taxonomy):
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: concurrent writers with row locks")
     offer = make_offer(taxonomy)
     session = make_session(offer, days=10, places=30)
     Session.objects.filter(pk=session.pk).update(places_taken=20)  # the last 10 places

@@ -5,10 +5,11 @@ import csv
 import datetime
 import io
 import random
+import threading
 
 import pytest
 from django.core.cache import caches
-from django.db import DatabaseError
+from django.db import DatabaseError, connection, connections
 from django.urls import reverse
 from django.utils import timezone
 
@@ -328,16 +329,13 @@ def test_demand_shows_the_median_time_to_the_first_answer(client, catalogue, rea
     assert dashboard.format_duration(datetime.timedelta(hours=60)) == "2,5 Tage"
 
 
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="row locks that can deadlock: PostgreSQL only"
+)
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_flushing_the_same_searches_at_once_lose_no_count():
     """Two gunicorn workers' writers upsert overlapping batches; in different orders they
     deadlocked (PostgreSQL) and a batch's counts were dropped."""
-    import threading
-
-    from django.db import connection, connections
-
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks that can deadlock: PostgreSQL only")
     day = datetime.date(2027, 3, 1)
     keys = [(day, f"wort {n:03d}", "") for n in range(150)]
     rounds = 8
