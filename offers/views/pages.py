@@ -3,10 +3,7 @@
 Only published offers are ever shown; a draft or archived offer is a 404 for the public.
 """
 
-import functools
-
 from django.core.paginator import Paginator
-from django.db import connection
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -16,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from bookings.search import upcoming_sessions
 
 from .. import linked, provider_table, walk
-from ..models import ContactPerson, Offer, Provider, Region, Sector, Track
+from ..models import Provider, Region, Sector, Track
 from ..page_cache import catalog_version
 from ..search import engine
 
@@ -156,32 +153,6 @@ def _main_sector(per_sector, vocabulary):
     return sector
 
 
-@functools.cache
-def _contacts_sql():
-    quote = connection.ops.quote_name
-    person, offer = ContactPerson._meta, Offer._meta
-
-    def column(meta, name):
-        return quote(meta.get_field(name).column)
-
-    named = (
-        f"SELECT 1 FROM {quote(offer.db_table)} "
-        f"WHERE {column(offer, 'contact')} = {quote(person.db_table)}.{column(person, 'id')}"
-    )
-    return (
-        f"SELECT * FROM {quote(person.db_table)} WHERE {column(person, 'provider')} = %s "
-        f"AND (NOT EXISTS ({named}) OR EXISTS ({named} AND {column(offer, 'status')} = %s)) "
-        f"ORDER BY {column(person, 'position')}, {column(person, 'name')}"
-    )
-
-
-def _contacts(provider):
-    """The provider's contact persons in their order, without those named only on offers
-    that are not published (a draft's new contact is not public yet). Written out once:
-    the ORM took longer to compile the two subqueries than the database to answer them."""
-    return list(ContactPerson.objects.raw(_contacts_sql(), [provider.pk, Offer.Status.PUBLISHED]))
-
-
 def offer_detail(request, pk):
     """Everything a teacher needs to decide on an offer and to call its provider."""
     version = catalog_version(request)
@@ -200,7 +171,7 @@ def offer_detail(request, pk):
         {
             "offer": offer,
             "provider": provider,
-            "contacts": [offer.contact] if offer.contact else _contacts(provider),
+            "contacts": [offer.contact] if offer.contact else linked.public_contacts(provider),
             # One more than shown tells whether to point to the provider page for the rest.
             "other_offers": linked.other_offers(offer, vocabulary, OTHER_OFFERS_SHOWN + 1),
             "other_offers_shown": OTHER_OFFERS_SHOWN,
@@ -231,7 +202,7 @@ def provider_detail(request, slug):
         "offers/provider_detail.html",
         {
             "provider": provider,
-            "contacts": _contacts(provider),
+            "contacts": linked.public_contacts(provider),
             "page_obj": page,
             "breadcrumbs": walk_trail(
                 _main_sector(offers.per_sector(), engine.vocabulary(version)),
