@@ -93,6 +93,37 @@ def provider_offer_rows(offers):
     return mark_safe("\n".join(rows))
 
 
+@register.simple_tag
+def pagination(page_obj, query=""):
+    """Links to the previous and next page of ``page_obj`` (a search, a walk step, a
+    provider's offers), keeping the page's other parameters ``query`` (urlencoded)."""
+    if not page_obj.has_other_pages():
+        return ""
+    esc = conditional_escape
+    start = f"?{esc(query)}&amp;page=" if query else "?page="
+    where = gettext("Page %(number)s of %(total)s") % {
+        "number": localize(page_obj.number),
+        "total": localize(page_obj.paginator.num_pages),
+    }
+    links = []
+    if page_obj.has_previous():
+        links.append(
+            f'<li><a href="{start}{page_obj.previous_page_number()}" rel="prev">'
+            f"{esc(gettext('Previous page'))}</a></li>"
+        )
+    links.append(f"<li>{where}</li>")
+    if page_obj.has_next():
+        links.append(
+            f'<li><a href="{start}{page_obj.next_page_number()}" rel="next">'
+            f"{esc(gettext('Next page'))}</a></li>"
+        )
+    return mark_safe(
+        f'<nav class="pagination" aria-label="{esc(gettext("Pages"))}">\n  <ul>\n    '
+        + "\n    ".join(links)
+        + "\n  </ul>\n</nav>\n"
+    )
+
+
 def count_html(count):
     """The number of offers behind a choice, as ``includes/_choice_count.html`` shows it."""
     return count_html_in(get_language(), count)

@@ -22,6 +22,7 @@ from ..search.forms import OfferFilterSet
 from ..search.spec import DEFAULT_SORT, SORTS
 from ..search.text import MAX_QUERY_LENGTH, clean_query
 from ..templatetags.search_tags import option_parts
+from .search_html import search_content
 
 # A hierarchical facet with more values than this (a national portal's 400 districts) lists
 # the children of a node only once the node is ticked.
@@ -210,24 +211,22 @@ def search(request):
         return bad_request(request, filterset)
     spec = filterset.spec
     result = search_engine.search(spec)
-    response = render(
-        request,
-        "offers/search.html",
-        {
-            "spec": spec,
-            "result": result,
-            "page_obj": result.page,
-            "query": urlencode(spec_params(spec, page=False)),
-            "panels": facet_panels(spec, vocabulary, result),
-            "grades": grade_options(spec, result.counts),
-            "sorts": list(SORTS.items()),
-            "chips": active_chips(spec, vocabulary),
-            "suggestions": suggestions(result, vocabulary) if result.total == 0 else [],
-            "ignored": filterset.ignored_values(),
-            "shortened": len(clean_query(request.GET.get("q", ""), limit=None)) > MAX_QUERY_LENGTH,
-            "max_query_length": MAX_QUERY_LENGTH,
-        },
-    )
+    context = {
+        "spec": spec,
+        "result": result,
+        "page_obj": result.page,
+        "query": urlencode(spec_params(spec, page=False)),
+        "panels": facet_panels(spec, vocabulary, result),
+        "grades": grade_options(spec, result.counts),
+        "sorts": list(SORTS.items()),
+        "chips": active_chips(spec, vocabulary),
+        "suggestions": suggestions(result, vocabulary) if result.total == 0 else [],
+        "ignored": filterset.ignored_values(),
+        "shortened": len(clean_query(request.GET.get("q", ""), limit=None)) > MAX_QUERY_LENGTH,
+        "max_query_length": MAX_QUERY_LENGTH,
+    }
+    context["content"] = search_content(context)
+    response = render(request, "offers/search.html", context)
     # The same for every visitor, so the page cache keeps it with the page: the search log
     # (insights/search_log.py) reads it after the cache, and takes it off.
     response["X-Result-Count"] = str(result.total)
