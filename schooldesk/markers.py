@@ -30,7 +30,8 @@ from .merkliste import Merkliste
 CSRF = "<!--schooldesk:csrf-->"
 NEXT = "<!--schooldesk:next-->"
 COUNT = "<!--schooldesk:count-->"
-NOTICE = re.compile(rb"<!--schooldesk:notice:(\d+)-->")
+# Every placeholder, found in one pass over the page: a page of results holds forty.
+PLACEHOLDER = re.compile(rb"<!--schooldesk:(csrf|next|count|notice:(\d+))-->")
 # The confirmation of the last Merken without JavaScript, shown once by the card it names.
 FLASH_KEY = "merkliste_added"
 
@@ -47,30 +48,43 @@ def _html(response):
     )
 
 
+class _Filler:
+    """The values of one visitor's placeholders, each looked up when first asked: a token
+    only for a page with a form, the session only for a visitor who has one."""
+
+    def __init__(self, request):
+        self.request = request
+        self.has_session = settings.SESSION_COOKIE_NAME in request.COOKIES and hasattr(
+            request, "session"
+        )
+        self.values = {}
+
+    def __call__(self, match):
+        name = match.group(1)
+        if name not in self.values:
+            self.values[name] = self._value(name, match.group(2))
+        return self.values[name]
+
+    def _value(self, name, offer_id):
+        if name == b"csrf":
+            return escape(get_token(self.request)).encode()
+        if name == b"next":
+            return escape(self.request.get_full_path()).encode()
+        if name == b"count":
+            return str(len(Merkliste(self.request.session)) if self.has_session else 0).encode()
+        if "flash" not in self.__dict__:  # a notice: taken from the session once per page
+            self.flash = self.request.session.pop(FLASH_KEY, None) if self.has_session else None
+        if self.flash and str(self.flash.get("offer")) == offer_id.decode():
+            return escape(self.flash.get("text", gettext("Saved to your shortlist."))).encode()
+        return b""
+
+
 def fill(request, response):
     """Replace the placeholders in ``response`` for the visitor of ``request``."""
     if getattr(response, "schooldesk_filled", False) or not _html(response):
         return
     response.schooldesk_filled = True
-    content = response.content
-    if CSRF.encode() in content:
-        content = content.replace(CSRF.encode(), escape(get_token(request)).encode())
-    if NEXT.encode() in content:
-        content = content.replace(NEXT.encode(), escape(request.get_full_path()).encode())
-    has_session = settings.SESSION_COOKIE_NAME in request.COOKIES and hasattr(request, "session")
-    count, flash = 0, None
-    if has_session:
-        count = len(Merkliste(request.session))
-        if NOTICE.search(content):
-            flash = request.session.pop(FLASH_KEY, None)
-    content = content.replace(COUNT.encode(), str(count).encode())
-
-    def confirmation(match):
-        if flash and str(flash.get("offer")) == match.group(1).decode():
-            return escape(flash.get("text", gettext("Saved to your shortlist."))).encode()
-        return b""
-
-    content = NOTICE.sub(confirmation, content)
+    content = PLACEHOLDER.sub(_Filler(request), response.content)
     response.content = content
     if response.has_header("Content-Length"):
         response["Content-Length"] = str(len(content))
