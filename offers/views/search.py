@@ -60,17 +60,23 @@ def filter_label(name):
 
 
 def active_chips(spec, vocabulary):
-    """One chip per active value, each linking to the search without just that value."""
+    """One chip per active value, each linking to the search without just that value (and
+    back on page one): the page's own parameters with that one left out."""
     path = reverse("offers:search")
-    return [
-        {
-            "filter": filter_label(name),
-            "value": value_label(name, value, vocabulary),
-            "url": search_url(spec.without_value(name, value), path),
-        }
-        for name in spec.active_filters
-        for value in spec.selected(name)
-    ]
+    params = spec_params(spec, page=False)
+    chips = []
+    for position, (name, value) in enumerate(params):
+        if name == "sort":
+            continue
+        rest = urlencode(params[:position] + params[position + 1 :])
+        chips.append(
+            {
+                "filter": filter_label(name),
+                "value": value_label(name, value, vocabulary),
+                "url": path + (f"?{rest}" if rest else ""),
+            }
+        )
+    return chips
 
 
 def suggestions(result, vocabulary):
