@@ -122,6 +122,7 @@ class _SessionDates:
     def __init__(self, present, dated, slot, start, last_day):
         self.present, self.dated = present, dated
         self.slot, self.start, self.last_day = slot, start, last_day
+        self._today = (None, None)  # (day, {band: bitset}) of ``_band_bits``
 
     @classmethod
     def empty(cls):
@@ -192,24 +193,33 @@ class _SessionDates:
     # The same reading as ``ValueBitsets`` (one bitset per value), worked out for today.
     code = {key: i for i, key in enumerate(BANDS)}
 
+    def _band_bits(self):
+        """The bitset of each band, worked out once a day rather than by every search."""
+        today = timezone.localdate()
+        day, bits = self._today
+        if day != today:
+            bits = {key: pack(mask) for key, mask in self._bands(BANDS).items()}
+            self._today = (today, bits)
+        return bits
+
     @property
     def bits(self):
-        return np.stack([pack(mask) for mask in self._bands(BANDS).values()])
+        return np.stack(list(self._band_bits().values()))
 
     @property
     def all_counts(self):
         return self.counts(None)
 
     def mask(self, values):
-        combined = np.zeros(len(self.present), dtype=bool)
-        for mask in self._bands(values).values():
-            combined |= mask
-        return pack(combined)
+        bits = self._band_bits()
+        combined = np.zeros_like(next(iter(bits.values())))
+        for key in values:
+            combined |= bits[key]
+        return combined
 
     def counts(self, base):
         """Per band, the offers in the bitset ``base`` (None: all offers) within it."""
-        counts = {}
-        for key, mask in self._bands(BANDS).items():
-            bits = pack(mask)
-            counts[key] = popcount(bits if base is None else bits & base)
-        return counts
+        return {
+            key: popcount(bits if base is None else bits & base)
+            for key, bits in self._band_bits().items()
+        }
