@@ -287,6 +287,7 @@ def search_handout(request, as_pdf=False):
     handout_note = note_form.cleaned_data["note"]
     note_query = [("notiz", handout_note)] if handout_note else []
     search_url = reverse("offers:search") + (f"?{urlencode(query)}" if query else "")
+    handout_query = f"?{urlencode(query + note_query)}" if query or note_query else ""
     return _handout(
         request,
         title=_("Career orientation offers"),
@@ -294,8 +295,8 @@ def search_handout(request, as_pdf=False):
         ids=[offer.pk for offer in result.page.object_list],
         total=result.total,
         as_pdf=as_pdf,
-        pdf_url=f"{reverse('schooldesk:search_handout_pdf')}?{urlencode(query + note_query)}",
-        html_url=f"{reverse('schooldesk:search_handout')}?{urlencode(query + note_query)}",
+        pdf_url=reverse("schooldesk:search_handout_pdf") + handout_query,
+        html_url=reverse("schooldesk:search_handout") + handout_query,
         extra={
             "back_url": search_url,
             "filters": active_chips(spec, vocabulary),

@@ -285,9 +285,11 @@ def test_a_search_handout_takes_the_search_parameters_and_says_when_it_stops(
 ):
     page = client.get("/handzettel/", {"q": "Roboter", "notiz": "8b"}).content.decode()
     assert "Roboter bauen" in page and "Löten lernen" not in page and "8b" in page
+    assert 'href="/handzettel.pdf?q=Roboter&amp;notiz=8b"' in page
     monkeypatch.setattr(handout, "LIMIT", 2)
     page = client.get("/handzettel/").content.decode()
     assert "Die ersten 2 von 3 Angeboten" in page
+    assert 'href="/handzettel.pdf"' in page  # no search: no empty query string either
     assert client.get("/handzettel/", {"grade": "abc"}).status_code == 400
 
 
