@@ -4,9 +4,13 @@ confirmation columns can be seen, and the notice of offers to confirm has a link
 click (it once lay under the import button). The offer list and form pass axe-core, their
 autocomplete boxes open and closed."""
 
-import pytest
+import threading
 
-from offers.models import Offer, Provider
+import pytest
+from django.db import connection
+
+from offers.importing.jobs import set_progress
+from offers.models import ImportJob, Offer, Provider
 from tests.admin_support import make_user, setup_roles
 from tests.browser_support import AXE_JS, DESKTOP, PHONE, require_file
 
@@ -238,3 +242,59 @@ def test_offer_list_and_form_pass_axe_as_a_coordinator(browser, demo_server, ses
         assert axe_violations(page) == [], "with the sectors' list open"
     finally:
         context.close()
+
+
+def committed(django_db_blocker, write):
+    """``write()`` on a database connection of its own, committed at once: the demo server's
+    thread does not see what the test's own transaction holds (and SQLite would lock it out)."""
+
+    def run():
+        with django_db_blocker.unblock():
+            try:
+                write()
+            finally:
+                connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+
+
+def test_the_import_progress_page_updates_itself_and_then_shows_the_report(
+    browser, demo_server, sessions, django_db_blocker
+):
+    """The page of a running import takes each new progress in place and shows the report
+    once the import has ended, without a timed refresh of the whole page."""
+    jobs = []
+    committed(
+        django_db_blocker,
+        lambda: jobs.append(
+            ImportJob.objects.create(file_name="angebote.csv", state=ImportJob.State.RUNNING)
+        ),
+    )
+    (job,) = jobs
+    set_progress(job.pk, 40)
+    context = browser.new_context(
+        base_url=demo_server.url, storage_state=sessions["coordinator"], **DESKTOP
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.goto(f"/admin/offers/offer/import/{job.pk}/")
+    assert page.locator("#import-progress").get_attribute("value") == "40"
+    assert page.locator("meta[http-equiv=refresh]").count() == 0
+    page.evaluate("window.stayedOnThePage = true")
+
+    set_progress(job.pk, 70)
+    page.wait_for_selector("#import-progress[value='70']")
+    assert page.evaluate("window.stayedOnThePage") is True  # updated in place, not reloaded
+
+    report = {"source_format": "csv", "rows": [], "written": True}
+    committed(
+        django_db_blocker,
+        lambda: ImportJob.objects.filter(pk=job.pk).update(
+            state=ImportJob.State.DONE, report=report
+        ),
+    )
+    page.wait_for_selector("text=Import abgeschlossen")
+    assert page.locator("#import-progress").get_attribute("value") == "100"
+    context.close()
