@@ -119,7 +119,8 @@ class OfferImportMixin:
         return upload_form, report, token
 
     def import_job_view(self, request, job_id):
-        """How far a started import is; its report once it has ended. Refreshes itself."""
+        """How far a started import is; its report once it has ended. A script keeps the
+        progress up to date (static/js/import-progress.js)."""
         if not self.has_import_permission(request):
             raise PermissionDenied
         job = jobs.expire_if_stale(
