@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from offers.models import Offer
 
 from . import facets, text
-from .spec import DEFAULT_SORT, SORTS, SearchSpec, Vocabulary
+from .spec import DEFAULT_SORT, SORTS, Choices, SearchSpec, Vocabulary
 from .sql import filter_condition, order_offers
 
 MAX_PAGE = 10**9
@@ -22,13 +22,14 @@ MAX_PAGE = 10**9
 
 class KnownChoicesField(forms.MultipleChoiceField):
     """Keeps the values it knows and drops the rest instead of rejecting the whole list:
-    a stale bookmark with a renamed region still shows the other filters' results."""
+    a stale bookmark with a renamed region still shows the other filters' results. Its
+    choices are a ``Choices``, which knows its keys as a set."""
 
     def validate(self, value):
         pass
 
     def clean(self, value):
-        known = {str(key) for key, _label in self.choices}
+        known = self.choices.known
         return [item for item in dict.fromkeys(self.to_python(value)) if item in known]
 
     def __deepcopy__(self, memo):
@@ -40,14 +41,15 @@ class KnownChoicesField(forms.MultipleChoiceField):
 
 
 class KnownChoiceField(forms.ChoiceField):
-    """A single choice that falls back to its initial value when the value is unknown."""
+    """A single choice that falls back to its initial value when the value is unknown; its
+    choices are a ``Choices``."""
 
     def validate(self, value):
         pass
 
     def clean(self, value):
         value = self.to_python(value)
-        return value if value in {str(key) for key, _label in self.choices} else self.initial
+        return value if value in self.choices.known else self.initial
 
 
 class FacetFilter(django_filters.MultipleChoiceFilter):
@@ -76,7 +78,10 @@ class SearchForm(forms.Form):
     """Fields of the search page that choose how to show results rather than which."""
 
     sort = KnownChoiceField(
-        label=_("Sort by"), choices=list(SORTS.items()), initial=DEFAULT_SORT, required=False
+        label=_("Sort by"),
+        choices=Choices(list(SORTS.items())),
+        initial=DEFAULT_SORT,
+        required=False,
     )
     page = forms.IntegerField(min_value=1, required=False)
 

@@ -114,6 +114,10 @@ class Choices(BaseChoiceIterator):
 
     def __init__(self, pairs):
         self.pairs = pairs
+        # The keys as a form field reads them, to check values against, made once per
+        # vocabulary rather than on every page (not ``keys``: dict() would take this for a
+        # mapping).
+        self.known = frozenset(str(key) for key, _label in pairs)
 
     def __iter__(self):
         return iter(self.pairs)
