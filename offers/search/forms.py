@@ -3,9 +3,11 @@
 ``OfferFilterSet`` parses and validates a query string into a ``SearchSpec``: values that
 name nothing (an old region slug, ``sort=best``) are dropped and reported, numbers that
 cannot be read (``grade=abc``, ``size=-3``) make the form invalid, which the view answers
-with a 400 page. Its fields are made from the facet registry (``facets.py``), whose classes
-also say what each selection means.
+with a 400 page. Its filters and fields are made once per vocabulary from the facet registry
+(``facets.py``), whose classes also say what each selection means.
 """
+
+import weakref
 
 import django_filters
 from django import forms
@@ -52,7 +54,23 @@ class KnownChoiceField(forms.ChoiceField):
         return value if value in self.choices.known else self.initial
 
 
-class FacetFilter(django_filters.MultipleChoiceFilter):
+class VocabularyFilter:
+    """A facet's filter, given the vocabulary its values name rather than reading it from
+    its filterset (its ``parent``): it then holds nothing of one search, and every
+    filterset over the vocabulary shares it (``_shared``). It holds the vocabulary weakly:
+    ``_shared`` keeps the filter as long as the vocabulary lives, and a strong reference
+    back would make that forever."""
+
+    def __init__(self, *args, vocabulary, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._vocabulary = weakref.ref(vocabulary)
+
+    @property
+    def vocabulary(self):
+        return self._vocabulary()
+
+
+class FacetFilter(VocabularyFilter, django_filters.MultipleChoiceFilter):
     """A multi-valued facet; its meaning is its facet's ``condition``."""
 
     field_class = KnownChoicesField
@@ -60,10 +78,10 @@ class FacetFilter(django_filters.MultipleChoiceFilter):
     def filter(self, qs, value):
         if not value:
             return qs
-        return qs.filter(filter_condition(self.field_name, value, self.parent.vocabulary))
+        return qs.filter(filter_condition(self.field_name, value, self.vocabulary))
 
 
-class NumberFilter(django_filters.NumberFilter):
+class NumberFilter(VocabularyFilter, django_filters.NumberFilter):
     """A whole number (``grade``, ``size``): "9.5" is as unreadable as "abc"."""
 
     field_class = forms.IntegerField
@@ -71,7 +89,17 @@ class NumberFilter(django_filters.NumberFilter):
     def filter(self, qs, value):
         if value is None:
             return qs
-        return qs.filter(filter_condition(self.field_name, (int(value),), self.parent.vocabulary))
+        return qs.filter(filter_condition(self.field_name, (int(value),), self.vocabulary))
+
+
+class TextFilter(django_filters.CharFilter):
+    """The search words, in German full text (``text.py``)."""
+
+    def filter(self, qs, value):
+        query = text.clean_query(value)
+        if not text.is_searchable(query):
+            return qs
+        return qs.filter(text.text_condition(query))
 
 
 class SearchForm(forms.Form):
@@ -98,45 +126,69 @@ def facet_filter(facet, vocabulary):
             lookup_expr="in",
             label=facet.label,
             choices=vocabulary.choices(facet.name),
+            vocabulary=vocabulary,
         )
     low, high = facet.bounds
     return NumberFilter(
-        field_name=facet.name, lookup_expr="exact", label=facet.label, min_value=low, max_value=high
+        field_name=facet.name,
+        lookup_expr="exact",
+        label=facet.label,
+        min_value=low,
+        max_value=high,
+        vocabulary=vocabulary,
     )
+
+
+class _Shared:
+    """What every filterset over one vocabulary shares: the filters of the words and of
+    every facet, and the form class that the first filterset to ask makes from them."""
+
+    def __init__(self, vocabulary):
+        self.filters = {
+            "q": TextFilter(
+                field_name="search_vector", lookup_expr="search", label=_("Search words")
+            ),
+            **{facet.name: facet_filter(facet, vocabulary) for facet in facets.registered()},
+        }
+        self.form_class = None
+
+
+# Vocabulary → facets → ``_Shared``: the filters and the form's fields, 400 districts among
+# their choices, are made once per catalogue's taxonomy rather than on every page. A facet
+# registered for a while (``facets.registered_also``) gets its own.
+_shared = weakref.WeakKeyDictionary()
 
 
 class OfferFilterSet(django_filters.FilterSet):
-    """The search page's filters; ``spec`` is the validated result the engines work on."""
+    """The search page's filters; ``spec`` is the validated result the engines work on.
 
-    q = django_filters.CharFilter(
-        field_name="search_vector",
-        lookup_expr="search",
-        label=_("Search words"),
-        method="filter_text",
-    )
+    None is declared here: the words' and the facets' filters are made once per vocabulary
+    (``_Shared``), as a filterset would otherwise deep-copy its declared ones on every page."""
 
     class Meta:
         model = Offer
         fields = []
         form = SearchForm
 
-    def __init__(self, data=None, queryset=None, *, vocabulary=None, **kwargs):
-        if queryset is None:
-            queryset = Offer.objects.published()
-        super().__init__(data, queryset, **kwargs)
+    def __init__(self, data=None, *, vocabulary=None):
+        # The queryset (all offers; ``filter_queryset`` keeps the published ones) is only read
+        # by ``qs``, which the engines do not use: a filtered one would cost every page.
+        super().__init__(data)
         self.vocabulary = vocabulary if vocabulary is not None else Vocabulary.load()
-        for facet in facets.registered():
-            self.filters[facet.name] = facet_filter(facet, self.vocabulary)
-            self.filters[facet.name].parent = self
-            self.filters[facet.name].model = Offer
+        per_registry = _shared.setdefault(self.vocabulary, {})
+        registry = tuple(facets.registered())
+        if registry not in per_registry:
+            per_registry[registry] = _Shared(self.vocabulary)
+        self._shared = per_registry[registry]
+        self.filters.update(self._shared.filters)
 
-    def filter_text(self, queryset, name, value):
-        query = text.clean_query(value)
-        if not text.is_searchable(query):
-            return queryset
-        return queryset.filter(filter_condition("q", (query,), self.vocabulary))
+    def get_form_class(self):
+        if self._shared.form_class is None:
+            self._shared.form_class = super().get_form_class()
+        return self._shared.form_class
 
     def filter_queryset(self, queryset):
+        queryset = queryset.published()
         for name, filter_ in self.filters.items():
             queryset = filter_.filter(queryset, self.form.cleaned_data.get(name))
         return order_offers(queryset, self.spec)
