@@ -35,7 +35,7 @@ def read_search(request, data=None):
 
 def unknown_values(filterset):
     """Parameter name → the values it named that name nothing (an old slug, ``sort=best``)."""
-    data, cleaned = filterset.data, filterset.form.cleaned_data
+    data, cleaned = filterset.data, filterset.cleaned_data
     found = {}
     for facet in facets.registered():
         if not facet.multiple:

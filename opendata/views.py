@@ -223,7 +223,7 @@ def widget_builder(request):
     if not filterset.is_valid():
         return bad_request(request, filterset)
     vocabulary = search_engine.vocabulary()
-    cleaned = filterset.form.cleaned_data
+    cleaned = filterset.cleaned_data
     items = widget_items(request)
     selects = [
         {

@@ -4,13 +4,15 @@
 name nothing (an old region slug, ``sort=best``) are dropped and reported, numbers that
 cannot be read (``grade=abc``, ``size=-3``) make the form invalid, which the view answers
 with a 400 page. Its filters and fields are made once per vocabulary from the facet registry
-(``facets.py``), whose classes also say what each selection means.
+(``facets.py``), whose classes also say what each selection means. Most query strings are read
+with the fields alone; only one with a value to refuse builds the form, for its messages.
 """
 
 import weakref
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from offers.models import Offer
@@ -52,6 +54,16 @@ class KnownChoiceField(forms.ChoiceField):
     def clean(self, value):
         value = self.to_python(value)
         return value if value in self.choices.known else self.initial
+
+
+class PageField(forms.IntegerField):
+    """A page number from 1; one far past the end is still readable: the view shows the last."""
+
+    def __init__(self, **kwargs):
+        super().__init__(min_value=1, **kwargs)
+
+    def clean(self, value):
+        return min(super().clean(value) or 1, MAX_PAGE)
 
 
 class VocabularyFilter:
@@ -103,7 +115,10 @@ class TextFilter(django_filters.CharFilter):
 
 
 class SearchForm(forms.Form):
-    """Fields of the search page that choose how to show results rather than which."""
+    """Fields of the search page that choose how to show results rather than which.
+
+    No ``clean_<name>()`` and no ``clean()``: ``OfferFilterSet`` reads most query strings
+    with the fields alone, so a field's class says all its value means (``PageField``)."""
 
     sort = KnownChoiceField(
         label=_("Sort by"),
@@ -111,11 +126,7 @@ class SearchForm(forms.Form):
         initial=DEFAULT_SORT,
         required=False,
     )
-    page = forms.IntegerField(min_value=1, required=False)
-
-    def clean_page(self):
-        # A page far past the end is still a readable page number: the view shows the last.
-        return min(self.cleaned_data["page"] or 1, MAX_PAGE)
+    page = PageField(required=False)
 
 
 def facet_filter(facet, vocabulary):
@@ -187,16 +198,42 @@ class OfferFilterSet(django_filters.FilterSet):
             self._shared.form_class = super().get_form_class()
         return self._shared.form_class
 
+    def is_valid(self):
+        # A form copies each of its fields and their widgets, which costs more than all the
+        # rest of reading a search. So the query string is first read with the form class's
+        # own fields (cleaning a value leaves its field as it was), as the form would read it;
+        # only a value one of them refuses builds the form, for its error messages.
+        return self.is_bound and (self._cleaned_without_form() is not None or self.form.is_valid())
+
+    def _cleaned_without_form(self):
+        """The form's cleaned data, when every field accepts its value; else None."""
+        if not hasattr(self, "_cleaned"):
+            fields = self.get_form_class().base_fields
+            try:
+                self._cleaned = {
+                    name: field.clean(field.widget.value_from_datadict(self.data, {}, name))
+                    for name, field in fields.items()
+                }
+            except ValidationError:
+                self._cleaned = None
+        return self._cleaned
+
+    @property
+    def cleaned_data(self):
+        """The validated values by parameter name; only meaningful when ``is_valid()``."""
+        cleaned = self._cleaned_without_form()
+        return self.form.cleaned_data if cleaned is None else cleaned
+
     def filter_queryset(self, queryset):
         queryset = queryset.published()
         for name, filter_ in self.filters.items():
-            queryset = filter_.filter(queryset, self.form.cleaned_data.get(name))
+            queryset = filter_.filter(queryset, self.cleaned_data.get(name))
         return order_offers(queryset, self.spec)
 
     @property
     def spec(self):
         """The validated search; only meaningful when ``is_valid()``."""
-        data = self.form.cleaned_data
+        data = self.cleaned_data
         selections = {}
         for facet in facets.registered():
             value = data.get(facet.name)
@@ -213,7 +250,7 @@ class OfferFilterSet(django_filters.FilterSet):
 
     def ignored_values(self):
         """(filter label, value) pairs the query string named but that name nothing."""
-        cleaned = self.form.cleaned_data
+        cleaned = self.cleaned_data
         ignored = []
         for facet in facets.registered():
             if not facet.multiple:
