@@ -368,7 +368,7 @@ def test_a_failed_or_unqueueable_pdf_says_so_and_offers_the_print_view(
     assert failed.status_code == 503
     assert "Das PDF konnte nicht erstellt werden" in failed.text
     assert 'http-equiv="refresh"' not in failed.text
-    assert 'href="/handzettel/?"' in failed.text  # the print view
+    assert 'href="/handzettel/"' in failed.text  # the print view
     assert on_failure is pdfs.pdf_job_failed
 
     def unreachable(*args, **kwargs):
