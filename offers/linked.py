@@ -18,6 +18,26 @@ from django.db import connection
 
 from .models import ContactPerson, Offer, Provider
 
+# An offer's own columns that a result card shows (offers/templatetags/offer_tags.py), and
+# so does a provider's table of offers (offers/provider_table.py).
+CARD_FIELDS = (
+    "code",
+    "title",
+    "summary",
+    "offer_type",
+    "all_school_forms",
+    "duration_text",
+    "duration_min_minutes",
+    "duration_max_minutes",
+    "duration_unit",
+    "venue",
+    "place",
+    "grade_min",
+    "grade_max",
+    "participants_min",
+    "participants_max",
+    "participants_note",
+)
 # Offer relation → the facet whose vocabulary holds its objects.
 RELATIONS = {
     "school_forms": "schoolform",

@@ -14,31 +14,12 @@ import numpy as np
 from django.db.models import Count
 
 from . import page_cache
+from .linked import CARD_FIELDS
 from .models import Offer
 from .search.engine import current_index_or_start_build
 
 OfferSchoolForm = Offer.school_forms.through
 OfferSector = Offer.sectors.through
-
-# What the table shows (offers/templatetags/offer_tags.py), nothing more.
-TABLE_FIELDS = (
-    "code",
-    "title",
-    "summary",
-    "offer_type",
-    "all_school_forms",
-    "duration_text",
-    "duration_min_minutes",
-    "duration_max_minutes",
-    "duration_unit",
-    "venue",
-    "place",
-    "grade_min",
-    "grade_max",
-    "participants_min",
-    "participants_max",
-    "participants_note",
-)
 
 
 def provider_offers(provider, version):
@@ -108,7 +89,7 @@ class ProviderOffers:
             Offer.objects.published()
             .filter(provider=provider)
             .select_related("offer_type")
-            .only(*TABLE_FIELDS, "offer_type__name")
+            .only(*CARD_FIELDS, "offer_type__name")
             .order_by(*PROVIDER_ORDER)
         )
         self.type_counts = type_counts
@@ -185,17 +166,10 @@ class IndexedOffers:
 
     def __getitem__(self, index):
         _check_slice(index)
-        ids, keys = self.index.offers_at(self.positions[index], "schoolform")
-        forms = dict(zip(ids, keys, strict=True))
-        offers = Offer.objects.published().only(*TABLE_FIELDS).order_by().in_order_of(ids)
-        types = {t.pk: t for t in self.vocabulary.type.values()}
-        names = {k: t.short_name or t.name for k, t in self.vocabulary.schoolform.items()}
-        for offer in offers:
-            if offer.offer_type_id in types:  # else a type newer than the index: read it
-                offer.offer_type = types[offer.offer_type_id]
-            # An offer open to all school forms holds all of them; the table says "all".
-            held = [] if offer.all_school_forms else forms[offer.pk]
-            offer.school_form_names = [names[k] for k in held]
+        positions = self.positions[index]
+        ids = self.index.ids[positions].tolist()
+        offers = Offer.objects.published().only(*CARD_FIELDS).order_by().in_order_of(ids)
+        self.index.add_types_and_school_forms(offers, positions)
         return offers
 
     def per_sector(self):

@@ -324,6 +324,22 @@ class SearchIndex:
                     self._offers.popitem(last=False)
         return [found[pk] for pk in ids if pk in found]
 
+    def add_types_and_school_forms(self, offers, positions):
+        """Set ``offer_type`` and ``school_form_names`` (the short names, or else names, of its
+        school forms in their order) of each of ``offers``, the offers at ``positions`` read
+        without them, from the vocabulary and the index rather than the database."""
+        vocabulary = self.vocabulary()
+        ids, keys = self.offers_at(positions, "schoolform")
+        forms = dict(zip(ids, keys, strict=True))
+        types = {offer_type.pk: offer_type for offer_type in vocabulary.type.values()}
+        names = {key: form.short_name or form.name for key, form in vocabulary.schoolform.items()}
+        for offer in offers:
+            if offer.offer_type_id in types:  # else a type newer than the index: read it
+                offer.offer_type = types[offer.offer_type_id]
+            # An offer open to all school forms holds all of them; lists say "all".
+            held = [] if offer.all_school_forms else forms[offer.pk]
+            offer.school_form_names = [names[key] for key in held]
+
     # --- a provider's page ---------------------------------------------------------------
 
     def provider_offers(self, provider_id, group_by):
