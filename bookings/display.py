@@ -20,8 +20,8 @@ def places_label(session):
 
 def next_dates(offer):
     """A card's line of the next dates with their free places ("" for none), from the
-    sessions ``for_cards`` prefetched; dates past since (a kept index, a kept page) are
-    left out here, at rendering time."""
+    sessions ``for_cards`` prefetched (or the search index read, ``SearchIndex``); dates
+    past since (a kept index, a kept page) are left out here, at rendering time."""
     sessions = getattr(offer, "upcoming_sessions", None)
     if not sessions:
         return ""

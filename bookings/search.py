@@ -185,10 +185,11 @@ class _SessionDates:
             masks[key] = mask
         return masks
 
-    def may_have_upcoming(self, slot):
-        """Whether the offer in ``slot`` had dates to come when the index read them: an offer
-        without has none today either (a new date is a write, and a patch reads it)."""
-        return bool(np.any(self.slot == slot))
+    def may_have_upcoming(self, slots):
+        """Whether the offer in each of ``slots`` (a slot or an array of them) had dates to
+        come when the index read them: an offer without has none today either (a new date is
+        a write, and a patch reads it)."""
+        return np.isin(slots, self.slot)
 
     # The same reading as ``ValueBitsets`` (one bitset per value), worked out for today.
     code = {key: i for i, key in enumerate(BANDS)}

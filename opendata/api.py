@@ -8,7 +8,6 @@ JSON: ``{"error": {"status": 400, "message": "â€¦", "parameters": {"grade": ["â€
 """
 
 from django.core.paginator import Paginator
-from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import get_language
@@ -43,7 +42,7 @@ from .serializers import (
     RegionSerializer,
     SectorSerializer,
     offer_detail_queryset,
-    offer_relations,
+    offers_for_serializer,
     provider_counts,
     public_providers,
 )
@@ -259,8 +258,8 @@ class OfferList(OpenDataView):
         if problems:
             raise BadParameters(problems)
         result = search_engine.search(filterset.spec, per_page=size)
-        offers = list(result.page.object_list)
-        prefetch_related_objects(offers, *offer_relations())
+        # The search's offers hold only what a result card shows (``SearchIndex``).
+        offers = offers_for_serializer().in_order_of([offer.pk for offer in result.page])
         results = OfferSerializer(offers, many=True, context={"request": request}).data
         return Response(
             {

@@ -179,6 +179,18 @@ def test_cards_and_the_offer_page_show_next_dates_and_free_places(client, dated)
     assert "26.02.2027" not in past
 
 
+def test_a_card_the_index_keeps_leaves_out_dates_past_since(client, dated, clock):
+    """The index keeps the offer with its dates, and its card for the day: the next day,
+    without a write, the card is made again without the date that is over."""
+    add_session(dated["soon"], 12, places=5)
+    card = client.get("/suche/", {"q": "Bald"}).content.decode()
+    assert "11.03.2027 (20 Plätze frei), 13.03.2027 (5 Plätze frei)" in card
+    clock.move(11)  # 12 March: the first date is over
+    card = client.get("/suche/", {"q": "Bald"}).content.decode()
+    assert "11.03.2027" not in card
+    assert "13.03.2027 (5 Plätze frei)" in card
+
+
 def test_a_date_added_to_an_offer_without_dates_shows_on_its_page(client, dated):
     """The page of an offer the index knows has no dates asks no sessions; a date added
     later patches the index, and the page shows it."""

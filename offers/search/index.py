@@ -23,11 +23,12 @@ An index answers only for the catalogue version it was built at (``engine.py``).
 import bisect
 import itertools
 import threading
-from collections import OrderedDict
+from collections import OrderedDict, defaultdict
 
 import numpy as np
 from django.core.paginator import Page
 
+from offers import linked
 from offers.models import CatalogVersion, Offer, Provider
 
 from . import bitsets, facets, text
@@ -316,13 +317,33 @@ class SearchIndex:
                 self._offers.move_to_end(pk)
         missing = [pk for pk in ids if pk not in found]
         if missing:
-            read = Offer.objects.for_cards().in_order_of(missing)
+            read = self._card_offers(missing)
             found.update((offer.pk, offer) for offer in read)
             with self._offers_lock:
                 self._offers.update((offer.pk, offer) for offer in read)
                 while len(self._offers) > OFFER_CACHE_SIZE:
                     self._offers.popitem(last=False)
         return [found[pk] for pk in ids if pk in found]
+
+    def _card_offers(self, ids):
+        """The offers ``ids`` with what their cards show and nothing more, kept small so that
+        many fit in memory: their own columns and provider from one statement
+        (``linked.card_offers``), their type and school forms from the index, and their
+        upcoming sessions (``upcoming_sessions``, as ``for_cards`` sets them) from a query
+        only for offers the index knows to have dates to come."""
+        from bookings.models import Session  # bookings builds on offers, not the reverse
+
+        offers = linked.card_offers(ids)
+        positions = self.positions(ids)[0]
+        self.add_types_and_school_forms(offers, positions)
+        dated = self.ids[positions[self.facets["period"].may_have_upcoming(positions)]].tolist()
+        sessions = defaultdict(list)
+        if dated:
+            for session in Session.objects.upcoming().filter(offer_id__in=dated):
+                sessions[session.offer_id].append(session)
+        for offer in offers:
+            offer.upcoming_sessions = sessions[offer.pk]
+        return offers
 
     def add_types_and_school_forms(self, offers, positions):
         """Set ``offer_type`` and ``school_form_names`` (the short names, or else names, of its
