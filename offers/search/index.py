@@ -38,8 +38,9 @@ TEXT_CACHE_SIZE = 32
 ROWS_PER_FETCH = 20_000
 # Up to this many unranked matches are ranked by primary key, more by the full text query.
 RANK_BY_ID_UP_TO = 5000
-# Result cards' offers kept per index (about 5 KB each with provider, type and school forms).
-OFFER_CACHE_SIZE = 2000
+# Result cards' offers kept per index: about 5 KB each with their rendered card, half of it
+# the card (``_card_offers``; whole model instances with their relations took twice that).
+OFFER_CACHE_SIZE = 4000
 
 
 def _columns(rows, width):
