@@ -19,7 +19,6 @@ from demo import generator
 from offers.models import CatalogVersion, ContactPerson, Offer, OfferType, SchoolForm, Sector
 from offers.search import engine as search_engine
 from offers.search import facets, sql
-from offers.search import index as index_module
 from offers.search.index import SearchIndex
 from offers.search.spec import SORTS, SearchSpec, Vocabulary
 from tests.factories import add_search_vocabulary, make_offer
@@ -108,9 +107,7 @@ def test_index_equals_the_sql_engine_on_random_searches_over_generated_offers(ge
     assert max(totals) > 300
 
 
-def test_index_equals_the_reference_on_edge_cases(taxonomy, monkeypatch):
-    # Rank most matches with the full text query rather than by primary key.
-    monkeypatch.setattr(index_module, "RANK_BY_ID_UP_TO", 2)
+def test_index_equals_the_reference_on_edge_cases(taxonomy):
     vocab = add_search_vocabulary(taxonomy)
     rng = random.Random(3)
     random_catalogue(vocab, rng, size=60)

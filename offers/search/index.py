@@ -14,7 +14,7 @@ index answers the same ``SearchResult`` from numpy arrays held by each worker:
   is its bitset ANDed with the other masks and the complement of the facet's own;
   the results are the positions passing all masks, in stored order; only the page's twenty
   offers are read from the database.
-* Text stays in the database (``text.py``): one query returns the ids (and ranks) of the
+* Text stays in the database (``text.py``): one query returns the ids and ranks of the
   matching offers, cached per query string for the life of the index.
 
 An index answers only for the catalogue version it was built at (``engine.py``).
@@ -36,8 +36,6 @@ from .spec import PER_PAGE, SearchResult, Vocabulary, page_window
 
 TEXT_CACHE_SIZE = 32
 ROWS_PER_FETCH = 20_000
-# Up to this many unranked matches are ranked by primary key, more by the full text query.
-RANK_BY_ID_UP_TO = 5000
 # Result cards' offers kept per index: about 5 KB each with their rendered card, half of it
 # the card (``_card_offers``; whole model instances with their relations took twice that).
 OFFER_CACHE_SIZE = 4000
@@ -211,9 +209,9 @@ class SearchIndex:
 
     # --- searching -----------------------------------------------------------------------
 
-    def text_match(self, query, *, ranked=False):
-        """The offers matching ``query`` (cached per query for this version), with the ranks
-        of all of them when ``ranked`` – one query either way."""
+    def text_match(self, query):
+        """The offers matching ``query`` and their ranks (cached per query for this
+        version)."""
         with self._text_lock:
             match = self._text.get(query)
             if match is not None:
@@ -221,7 +219,7 @@ class SearchIndex:
         if match is not None:
             match.catch_up(self)
         else:
-            match = _TextMatch(self, query, ranked=ranked)
+            match = _TextMatch(self, query)
             with self._text_lock:
                 self._text[query] = match
                 while len(self._text) > TEXT_CACHE_SIZE:
@@ -238,9 +236,7 @@ class SearchIndex:
         masks = {}
         for name in spec.active_filters:
             if name == "q":
-                # Ranks come with the match when relevance orders every match anyway.
-                ranked = spec.sort == "relevance" and len(spec.active_filters) == 1
-                masks[name] = self.text_match(spec.q, ranked=ranked).bits
+                masks[name] = self.text_match(spec.q).bits
             else:
                 mask = self.facets[name].mask(spec.selected(name))
                 masks[name] = np.bitwise_and(mask, self.alive)
@@ -409,11 +405,14 @@ class SearchIndex:
 
 
 class _TextMatch:
-    """The offers matching one text query, and their ranks as far as they were needed.
+    """The offers matching one text query, and the rank of each.
 
-    A common word matches half the catalogue; ranking all of its matches costs as much as
-    matching them, while facets usually leave a few hundred to order, so the ranks of those
-    are read on demand (by primary key) and kept.
+    The ranks come with the match, in the same query: ``ts_rank`` adds a tenth to what
+    PostgreSQL spends matching a word in half the catalogue (128 instead of 115 ms for 53,000
+    matches at 100,000 offers). Reading instead the ranks of just the matches the facets
+    leave, when a search first needed them, cost a query of several milliseconds on every
+    fifth page of a stream of all-different searches. Only a patch of the index leaves ranks
+    to read again (``patched``).
 
     A match does not hold the index it belongs to; its methods are given it. The index holds
     its matches, and a reference back would make each superseded index a cycle that only the
@@ -422,38 +421,32 @@ class _TextMatch:
     behind until then.
     """
 
-    def __init__(self, index, query, *, ranked):
+    def __init__(self, index, query):
         self.query = query
-        matches = Offer.objects.published().filter(text.text_condition(query))
         self.ranks = np.full(index.size, np.nan)
-        if ranked:
-            positions = self._read_ranks(index, Offer.objects.published())
-        else:
-            ids = np.fromiter(matches.order_by().values_list("pk", flat=True), dtype=np.int64)
-            positions = index.positions(ids)[0]
         mask = np.zeros(index.size, dtype=bool)
-        mask[positions] = True
+        mask[self._read_ranks(index, Offer.objects.published())] = True
         self.bits = bitsets.pack(mask)
         self.pending = set()  # offers a patch of the index changed, to be matched again
         self.lock = threading.Lock()
 
     def _read_ranks(self, index, queryset):
-        """Rank the offers of ``queryset`` that match (one or two queries); their positions."""
-        found = text.ranks(self.query, queryset)
-        ids = np.fromiter(found.keys(), dtype=np.int64, count=len(found))
-        ranks = np.fromiter(found.values(), dtype=float, count=len(found))
-        positions, ranks = index.positions(ids, ranks)
+        """Rank the offers of ``queryset`` that match (one query); their positions.
+
+        Not streamed with ``iterator()`` as ``_columns`` reads: PostgreSQL plans a
+        server-side cursor for its first rows, a sequential scan, and a word with 8,000
+        matches took 120 instead of 30 ms."""
+        rows = text.ranks(self.query, queryset)
+        found = np.fromiter(rows, dtype=[("pk", np.int64), ("rank", float)])
+        positions, ranks = index.positions(found["pk"], found["rank"])
         self.ranks[positions] = ranks
         return positions
 
     def best_first(self, index, positions):
         """``positions`` (matches in ``index``, in title order) ordered by rank, ties in
         title order."""
-        missing = positions[np.isnan(self.ranks[positions])]
-        if len(missing) > RANK_BY_ID_UP_TO:
-            self._read_ranks(index, Offer.objects.published())
-        elif len(missing):
-            self._read_ranks(index, Offer.objects.filter(pk__in=index.ids[missing].tolist()))
+        if np.isnan(self.ranks[positions]).any():
+            self._read_ranks(index, Offer.objects.published())  # after a patch on SQLite
         return positions[np.argsort(-self.ranks[positions], kind="stable")]
 
     def patched(self, index, cleared, changed_ids):
@@ -475,15 +468,15 @@ class _TextMatch:
         return match
 
     def catch_up(self, index):
-        """Match the offers a patch left to match again (one query) in ``index``, if any."""
+        """Match and rank the offers a patch left to match again (one query) in ``index``,
+        if any."""
         if not self.pending:
             return
         with self.lock:
             if not self.pending:
                 return
-            matches = Offer.objects.published().filter(pk__in=sorted(self.pending))
-            ids = matches.filter(text.text_condition(self.query)).values_list("pk", flat=True)
-            positions = index.positions(np.fromiter(ids, dtype=np.int64))[0]
+            changed = Offer.objects.published().filter(pk__in=sorted(self.pending))
+            positions = self._read_ranks(index, changed)
             mask = bitsets.unpack(self.bits, len(self.ranks)).copy()
             mask[positions] = True
             self.bits = bitsets.pack(mask)

@@ -125,6 +125,7 @@ def rank_expression(query):
 
 
 def ranks(query, queryset):
-    """{offer id: rank} of the offers of ``queryset`` that match ``query`` (one query)."""
+    """The (offer id, rank) rows of the offers of ``queryset`` that match ``query``, as an
+    unevaluated query."""
     matches = queryset.filter(text_condition(query)).order_by()
-    return dict(matches.annotate(rank=rank_expression(query)).values_list("pk", "rank"))
+    return matches.annotate(rank=rank_expression(query)).values_list("pk", "rank")
