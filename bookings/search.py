@@ -1,10 +1,10 @@
 """The search facet "Zeitraum": when an offer has dates open for requests.
 
 Time is part of the question: a session that has started (or whose registration deadline
-has passed) leaves every band at midnight without any write to the database. So neither
-engine stores a band. The SQL engine asks for sessions after today's boundaries; the
-search index keeps each offer's upcoming session dates and works the bands out for today
-whenever it is asked (``_SessionDates``). The page cache and the cached SQL summaries are
+has passed) leaves every band at midnight without any write to the database. So no engine
+keeps a band past its day. The SQL engine asks for sessions after today's boundaries; the
+search index keeps each offer's upcoming session dates and works the bands out on the day's
+first search (``_SessionDates``). The page cache and the cached SQL summaries are
 keyed by the date as well as the catalogue version (``offers.page_cache``).
 """
 
@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from offers.models import Offer
-from offers.search.bitsets import pack, popcount
+from offers.search.bitsets import ValueBitsets, pack
 from offers.search.kinds import Facet
 
 from .models import Session, start_of_today
@@ -122,7 +122,7 @@ class _SessionDates:
     def __init__(self, present, dated, slot, start, last_day):
         self.present, self.dated = present, dated
         self.slot, self.start, self.last_day = slot, start, last_day
-        self._today = (None, None)  # (day, {band: bitset}) of ``_band_bits``
+        self._bands_of_day = (None, None)  # (day, ``bands()`` on that day)
 
     @classmethod
     def empty(cls):
@@ -166,13 +166,12 @@ class _SessionDates:
             np.concatenate([self.last_day[keep], last_day]),
         )
 
-    def _bands(self, keys):
-        """One boolean mask over the slots per key, for today."""
-        today = timezone.localdate()
+    def _band_masks(self, today):
+        """One boolean mask over the slots per band, for ``today``."""
         bounds = band_bounds(today)
         open_ = self.last_day >= today.toordinal()
         masks = {}
-        for key in keys:
+        for key in BANDS:
             mask = np.zeros(len(self.present), dtype=bool)
             if key == BY_ARRANGEMENT:
                 mask = self.present & ~self.dated
@@ -191,36 +190,30 @@ class _SessionDates:
         a write, and a patch reads it)."""
         return np.isin(slots, self.slot)
 
-    # The same reading as ``ValueBitsets`` (one bitset per value), worked out for today.
-    code = {key: i for i, key in enumerate(BANDS)}
-
-    def _band_bits(self):
-        """The bitset of each band, worked out once a day rather than by every search."""
+    def bands(self):
+        """Today's bands as ``ValueBitsets`` (one bitset per band), worked out once a day:
+        they change only at midnight, or with a write, which makes a new index."""
         today = timezone.localdate()
-        day, bits = self._today
+        day, bands = self._bands_of_day
         if day != today:
-            bits = {key: pack(mask) for key, mask in self._bands(BANDS).items()}
-            self._today = (today, bits)
-        return bits
+            masks = self._band_masks(today)
+            bands = ValueBitsets.of_bits(masks, np.stack([pack(mask) for mask in masks.values()]))
+            self._bands_of_day = (today, bands)
+        return bands
+
+    # Read as ``ValueBitsets``.
+    code = {key: i for i, key in enumerate(BANDS)}
 
     @property
     def bits(self):
-        return np.stack(list(self._band_bits().values()))
+        return self.bands().bits
 
     @property
     def all_counts(self):
-        return self.counts(None)
+        return self.bands().all_counts
 
     def mask(self, values):
-        bits = self._band_bits()
-        combined = np.zeros_like(next(iter(bits.values())))
-        for key in values:
-            combined |= bits[key]
-        return combined
+        return self.bands().mask(values)
 
     def counts(self, base):
-        """Per band, the offers in the bitset ``base`` (None: all offers) within it."""
-        return {
-            key: popcount(bits if base is None else bits & base)
-            for key, bits in self._band_bits().items()
-        }
+        return self.bands().counts(base)

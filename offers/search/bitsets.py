@@ -63,6 +63,18 @@ class ValueBitsets:
         self.bits = np.zeros((len(self.keys), words(size)), dtype=np.uint64)
         self._set(positions, value_codes)
 
+    @classmethod
+    def of_bits(cls, keys, bits):
+        """From the bitsets themselves, one row of ``bits`` per key (fewer keys than
+        ``BY_SLOT_FROM_VALUES``)."""
+        table = object.__new__(cls)
+        table.keys = list(keys)
+        table.code = {key: i for i, key in enumerate(table.keys)}
+        table.by_slot = None
+        table.bits = bits
+        table.all_counts = table._as_dict(np.bitwise_count(bits).sum(axis=1))
+        return table
+
     def _set(self, positions, value_codes):
         value_codes = np.asarray(value_codes, dtype=np.int64)
         keep = value_codes >= 0
