@@ -215,5 +215,5 @@ class _SessionDates:
     def mask(self, values):
         return self.bands().mask(values)
 
-    def counts(self, base):
-        return self.bands().counts(base)
+    def counts(self, base, base_positions=None):
+        return self.bands().counts(base, base_positions)

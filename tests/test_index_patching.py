@@ -67,6 +67,9 @@ def assert_same(patched, fresh):
     for order in ("title_order", "newest", "by_provider"):
         patched_order = offer_ids(patched, getattr(patched, order))
         assert patched_order == offer_ids(fresh, getattr(fresh, order)), order
+    for order, places in (("title_order", "title_place"), ("newest", "newest_place")):
+        by_place = np.argsort(getattr(patched, places))[: patched.alive_count]
+        assert offer_ids(patched, by_place) == offer_ids(fresh, getattr(fresh, order)), places
     for name, part in fresh.facets.items():
         mine = patched.facets[name]
         if hasattr(part, "bits"):

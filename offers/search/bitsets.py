@@ -36,6 +36,11 @@ def popcount(bits):
     return int(np.bitwise_count(bits).sum())
 
 
+def positions(bits, size):
+    """The positions of the offers in the bitset ``bits``, ascending."""
+    return np.flatnonzero(unpack(bits, size))
+
+
 def codes(codes_by_key, keys):
     """The value code of each of ``keys`` (-1 for one without a code); ``keys`` are primary
     keys or other small non-negative integers."""
@@ -111,14 +116,19 @@ class ValueBitsets:
         """The bitset of the offers matching any of ``values``."""
         return np.bitwise_or.reduce(self.bits[[self.code[value] for value in values]], axis=0)
 
-    def counts(self, base):
-        """Per value, the offers in the bitset ``base`` (None: all offers) that match it."""
+    def counts(self, base, base_positions=None):
+        """Per value, the offers in the bitset ``base`` (None: all offers) that match it;
+        ``base_positions``: their positions (``positions(base, size)``) when the caller has
+        them, as a search has for the offers it found, which every facet without a selection
+        counts in."""
         if base is None:
             return dict(self.all_counts)
         if self.by_slot is not None:
-            pairs = popcount(base) * self.by_slot.per_offer
-            if pairs * WORDS_PER_PAIR < self.bits.size:
-                return self._as_dict(self.by_slot.counts(base))
+            found = popcount(base) if base_positions is None else len(base_positions)
+            if found * self.by_slot.per_offer * WORDS_PER_PAIR < self.bits.size:
+                if base_positions is None:
+                    base_positions = positions(base, self.by_slot.size)
+                return self._as_dict(self.by_slot.counts(base_positions))
         return self._as_dict(np.bitwise_count(self.bits & base).sum(axis=1))
 
 
@@ -138,6 +148,7 @@ class ValuesBySlot:
         self.starts = np.zeros(len(lengths) + 1, dtype=np.int64)
         np.cumsum(lengths, out=self.starts[1:])
         self.per_offer = len(codes) / max(len(lengths), 1)
+        self.size = len(lengths)
 
     @classmethod
     def of_pairs(cls, positions, value_codes, size, width):
@@ -171,9 +182,8 @@ class ValuesBySlot:
         total = int(ends[-1]) if len(ends) else 0
         return np.arange(total) + np.repeat(low - ends + lengths, lengths)
 
-    def counts(self, base):
-        """Per value code, the offers of the bitset ``base`` that match it."""
-        slots = np.flatnonzero(unpack(base, len(self.starts) - 1))
+    def counts(self, slots):
+        """Per value code, the offers in ``slots`` (ascending) that match it."""
         return np.bincount(self.codes[self._runs(slots)], minlength=self.width)
 
 

@@ -5,15 +5,18 @@ index answers the same ``SearchResult`` from numpy arrays held by each worker:
 
 * Offers are numbered by their position in the page's title order (``title, pk`` as the
   database sorts them, so collation questions never arise); ``newest`` and the walk's
-  order by provider are stored permutations of positions.
+  order by provider are stored permutations of positions. Each position's place in the title
+  and newest orders is kept too: a search orders the offers it found by their places,
+  and sorts only those that can reach its page.
 * Every facet builds its bitsets (``Facet.bitsets``) from the offer columns and link rows it
   declared, read here once for all facets.
 * A request ORs the bitsets of each active filter's ticked values into one mask per filter;
   a facet's counts are, per value, the population count of its bitset ANDed with every
   *other* mask (disjunctive counts); in a facet with a selection, what ticking a value adds
   is its bitset ANDed with the other masks and the complement of the facet's own;
-  the results are the positions passing all masks, in stored order; only the page's twenty
-  offers are read from the database.
+  the results are the positions passing all masks; only the page's twenty offers are read
+  from the database. The ANDs of all masks but one are made once for all facets, from the
+  ANDs of the masks before and after each.
 * Text stays in the database (``text.py``): one query returns the ids and ranks of the
   matching offers, cached per query string for the life of the index.
 
@@ -21,6 +24,7 @@ An index answers only for the catalogue version it was built at (``engine.py``).
 """
 
 import bisect
+import functools
 import itertools
 import threading
 from collections import OrderedDict, defaultdict
@@ -47,6 +51,30 @@ def _columns(rows, width):
     flat = itertools.chain.from_iterable(rows.iterator(chunk_size=ROWS_PER_FETCH))
     array = np.fromiter((-1 if v is None else v for v in flat), dtype=np.int64)
     return array.reshape(-1, width).T
+
+
+def _and(one, other):
+    """The AND of two bitsets, None standing for all offers."""
+    if one is None or other is None:
+        return other if one is None else one
+    return np.bitwise_and(one, other)
+
+
+def _places(order, size):
+    """Each of ``size`` positions' place in ``order``; positions not in it (emptied slots)
+    come after all others."""
+    places = np.full(size, len(order), dtype=np.int32)
+    places[order] = np.arange(len(order), dtype=np.int32)
+    return places
+
+
+def _first(keys, stop):
+    """The indices of the ``stop`` smallest of the distinct ``keys``, smallest first; only
+    those are sorted."""
+    if len(keys) > stop:
+        chosen = np.argpartition(keys, stop - 1)[:stop]
+        return chosen[np.argsort(keys[chosen])]
+    return np.argsort(keys)
 
 
 def provider_ranks():
@@ -143,6 +171,7 @@ class SearchIndex:
         index.alive_count = index.size
         index.title_order = np.arange(index.size)
         index.newest = index._order(published.order_by("-created_at", "-pk"))
+        index.place_orders()
         index.provider_of = np.array(build.column("provider_id"), dtype=np.int64)
         index.provider_rank = provider_ranks()
         index.by_provider = index.provider_order()
@@ -154,6 +183,11 @@ class SearchIndex:
         sorted by each offer's provider's place among the providers."""
         order = self.title_order
         return order[np.argsort(self.provider_rank[self.provider_of[order]], kind="stable")]
+
+    def place_orders(self):
+        """Each position's place in the title and newest orders (after they change)."""
+        self.title_place = _places(self.title_order, self.size)
+        self.newest_place = _places(self.newest, self.size)
 
     def _order(self, queryset):
         """The positions of ``queryset``'s offers in its order."""
@@ -243,52 +277,65 @@ class SearchIndex:
         return masks
 
     @staticmethod
-    def _all(masks, without=None):
-        """The AND of every bitset but ``without``; None when none is left."""
-        combined = None
-        for name, mask in masks.items():
-            if name != without:
-                combined = mask.copy() if combined is None else np.bitwise_and(combined, mask)
-        return combined
+    def _all(masks):
+        """The AND of every bitset; None when there is none."""
+        return functools.reduce(_and, masks.values(), None)
 
-    def _ordered(self, spec, matching, stop):
-        """The slots of the matching offers in the order of ``spec.sort`` (in title order only
-        the first ``stop``)."""
-        if spec.sort == "newest":
-            order = self.newest
-            return order if matching is None else order[bitsets.unpack(matching, self.size)[order]]
-        order = self.title_order
-        if matching is not None:
-            order = order[bitsets.unpack(matching, self.size)[order]]
+    @staticmethod
+    def _all_and_others(masks):
+        """The AND of every bitset, and per bitset the AND of all the others (None where
+        there is none), made from the ANDs of the bitsets before and after it: 3k ANDs for
+        k filters rather than k²."""
+        names = list(masks)
+        before, after = [None], [None]  # the ANDs of the first i bitsets, of the last i
+        for name in names:
+            before.append(_and(before[-1], masks[name]))
+        for name in reversed(names[1:]):
+            after.append(_and(after[-1], masks[name]))
+        others = {name: _and(before[i], after[len(names) - 1 - i]) for i, name in enumerate(names)}
+        return before[-1], others
+
+    def _ordered(self, spec, found, stop):
+        """The first ``stop`` positions of the matching offers in the order of ``spec.sort``;
+        ``found``: the matching offers' positions, ascending (None: every offer)."""
         if spec.sort == "relevance" and spec.selected("q"):
-            return self.text_match(spec.q).best_first(self, order)
-        return order[:stop]
+            return self.text_match(spec.q).best_first(self, found, stop)
+        if spec.sort == "newest":
+            order, places = self.newest, self.newest_place
+        else:
+            order, places = self.title_order, self.title_place
+        if found is None:
+            return order[:stop]
+        return found[_first(places[found], stop)]
 
     def search(self, spec, *, per_page=PER_PAGE):
         """The same ``SearchResult`` as ``sql.search(spec, self.vocabulary())``."""
         masks = self._masks(spec)
-        matching = self._all(masks)
-        total = self.alive_count if matching is None else bitsets.popcount(matching)
-        counts = {
-            facet.name: self.facets[facet.name].counts(self._all(masks, facet.name))
-            for facet in facets.counted()
-        }
-        additions = {}
+        matching, others = self._all_and_others(masks)
+        # The page is ordered from these, and the facets without a selection count in them.
+        found = None if matching is None else bitsets.positions(matching, self.size)
+        total = self.alive_count if found is None else len(found)
+        counts, additions = {}, {}
         for facet in facets.counted():
-            if facet.multiple and facet.name in masks:
+            table = self.facets[facet.name]
+            if facet.name not in masks:
+                counts[facet.name] = table.counts(matching, found)
+                continue
+            counts[facet.name] = table.counts(others[facet.name])
+            if facet.multiple:
                 # Offers matching the other filters but none of the facet's ticked values.
-                others = self._all(masks, facet.name)
-                base = np.bitwise_and(self.alive if others is None else others, ~masks[facet.name])
-                additions[facet.name] = self.facets[facet.name].counts(base)
+                base = _and(self.alive, others[facet.name])
+                additions[facet.name] = table.counts(np.bitwise_and(base, ~masks[facet.name]))
         relaxed = {}
         if total == 0:
-            for name in masks:
-                rest = self._all(masks, name)
-                relaxed[name] = self.alive_count if rest is None else bitsets.popcount(rest)
+            relaxed = {
+                name: self.alive_count if rest is None else bitsets.popcount(rest)
+                for name, rest in others.items()
+            }
 
         paginator, number, start = page_window(total, spec.page, per_page)
         stop = start + per_page
-        ids = self.ids[self._ordered(spec, matching, stop)[start:stop]].tolist()
+        ids = self.ids[self._ordered(spec, found, stop)[start:stop]].tolist()
         page = Page(self._offers_in_order(ids), number, paginator)
         return SearchResult(
             spec=spec,
@@ -442,12 +489,18 @@ class _TextMatch:
         self.ranks[positions] = ranks
         return positions
 
-    def best_first(self, index, positions):
-        """``positions`` (matches in ``index``, in title order) ordered by rank, ties in
-        title order."""
-        if np.isnan(self.ranks[positions]).any():
+    def best_first(self, index, positions, stop):
+        """The first ``stop`` of ``positions`` (matches in ``index``) by rank, ties in title
+        order. Only the matches ranked at least as high as the ``stop``-th are sorted: a word
+        in half the catalogue leaves tens of thousands of them for a page of twenty."""
+        ranks = self.ranks[positions]
+        if np.isnan(ranks).any():
             self._read_ranks(index, Offer.objects.published())  # after a patch on SQLite
-        return positions[np.argsort(-self.ranks[positions], kind="stable")]
+            ranks = self.ranks[positions]
+        if len(positions) > stop:
+            high = ranks >= np.partition(ranks, len(ranks) - stop)[len(ranks) - stop]
+            positions, ranks = positions[high], ranks[high]
+        return positions[np.lexsort((index.title_place[positions], -ranks))]
 
     def patched(self, index, cleared, changed_ids):
         """This match for ``index``, a patch of the index it was made for: the slots

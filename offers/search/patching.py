@@ -103,6 +103,7 @@ def _patch_orders(new, index, build, cleared):
     else:
         new.title_order = new._order(published.order_by("title", "pk"))
         new.newest = new._order(published.order_by("-created_at", "-pk"))
+    new.place_orders()
     new.by_provider = new.provider_order()
 
 
