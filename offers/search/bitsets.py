@@ -77,6 +77,7 @@ class ValueBitsets:
         table.code = {key: i for i, key in enumerate(table.keys)}
         table.by_slot = None
         table.bits = bits
+        table.bits.flags.writeable = False  # see ``_set``
         table.all_counts = table._as_dict(np.bitwise_count(bits).sum(axis=1))
         return table
 
@@ -90,6 +91,8 @@ class ValueBitsets:
             (value_codes, positions >> 6),
             np.left_shift(np.uint64(1), (positions & 63).astype(np.uint64)),
         )
+        # Set once: a mask of one value is the value's bitset itself, not a copy.
+        self.bits.flags.writeable = False
         self.all_counts = self._as_dict(np.bitwise_count(self.bits).sum(axis=1))
 
     def patched(self, cleared, positions, value_codes, size):
@@ -114,7 +117,10 @@ class ValueBitsets:
 
     def mask(self, values):
         """The bitset of the offers matching any of ``values``."""
-        return np.bitwise_or.reduce(self.bits[[self.code[value] for value in values]], axis=0)
+        rows = [self.code[value] for value in values]
+        if len(rows) == 1:
+            return self.bits[rows[0]]  # the value's own bitset, which is read-only
+        return np.bitwise_or.reduce(self.bits[rows], axis=0)
 
     def counts(self, base, base_positions=None):
         """Per value, the offers in the bitset ``base`` (None: all offers) that match it;

@@ -13,7 +13,8 @@ index answers the same ``SearchResult`` from numpy arrays held by each worker:
 * A request ORs the bitsets of each active filter's ticked values into one mask per filter;
   a facet's counts are, per value, the population count of its bitset ANDed with every
   *other* mask (disjunctive counts); in a facet with a selection, what ticking a value adds
-  is its bitset ANDed with the other masks and the complement of the facet's own;
+  is its bitset ANDed with the other masks and the complement of the facet's own (in a
+  facet of one value per offer, an unticked value's count);
   the results are the positions passing all masks; only the page's twenty offers are read
   from the database. The ANDs of all masks but one are made once for all facets, from the
   ANDs of the masks before and after each.
@@ -322,7 +323,13 @@ class SearchIndex:
                 counts[facet.name] = table.counts(matching, found)
                 continue
             counts[facet.name] = table.counts(others[facet.name])
-            if facet.multiple:
+            if facet.multiple and facet.exclusive:
+                # No offer of an unticked value has a ticked one: ticking it adds its count.
+                ticked = spec.selected(facet.name)
+                additions[facet.name] = {
+                    key: 0 if key in ticked else n for key, n in counts[facet.name].items()
+                }
+            elif facet.multiple:
                 # Offers matching the other filters but none of the facet's ticked values.
                 base = _and(self.alive, others[facet.name])
                 additions[facet.name] = table.counts(np.bitwise_and(base, ~masks[facet.name]))

@@ -27,6 +27,7 @@ class Facet:
     """A filter of the search page; by default many values, OR-ed, each with a count."""
 
     multiple = True  # several values, OR-ed; else one whole number
+    exclusive = False  # an offer matches at most one value
     counted = True  # the page shows a count per value
     model = None  # the taxonomy the values name (by slug), if any
     columns = ()  # the offer columns its bitsets are built from
@@ -90,6 +91,8 @@ class Facet:
 
 class ColumnFacet(Facet):
     """A column of the offer: a choice (``venue``) or a foreign key (``offer_type``)."""
+
+    exclusive = True
 
     def __init__(self, name, label, column, *, model=None, choices=None):
         super().__init__(name, label)
