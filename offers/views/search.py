@@ -7,11 +7,11 @@ into links (chips, pagination, empty-state suggestions), so every link it prints
 canonical: unknown values never travel on.
 """
 
-import weakref
-from urllib.parse import urlencode
+import functools
+from urllib.parse import quote_plus, urlencode
 
 from django.shortcuts import render
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -19,14 +19,9 @@ from ..page_cache import catalog_version
 from ..search import facets
 from ..search.engine import engine
 from ..search.forms import OfferFilterSet
-from ..search.spec import DEFAULT_SORT, SORTS
+from ..search.spec import DEFAULT_SORT
 from ..search.text import MAX_QUERY_LENGTH, clean_query
-from ..templatetags.search_tags import option_parts
 from .search_html import search_content
-
-# A hierarchical facet with more values than this (a national portal's 400 districts) lists
-# the children of a node only once the node is ticked.
-EXPAND_ALL_UP_TO = 100
 
 
 def spec_params(spec, *, page=True):
@@ -43,10 +38,20 @@ def spec_params(spec, *, page=True):
     return params
 
 
-def search_url(spec, path=None):
-    """The address of ``spec``; ``path``: the search page's, when the caller made it."""
+@functools.lru_cache(maxsize=16)
+def _search_path_in(language, script_prefix):
+    return reverse("offers:search")
+
+
+def search_path():
+    """The search page's path in the active language, looked up once per language."""
+    return _search_path_in(get_language(), get_script_prefix())
+
+
+def search_url(spec):
+    """The address of ``spec``."""
     query = urlencode(spec_params(spec))
-    return (path or reverse("offers:search")) + (f"?{query}" if query else "")
+    return search_path() + (f"?{query}" if query else "")
 
 
 def value_label(name, value, vocabulary):
@@ -62,13 +67,15 @@ def filter_label(name):
 def active_chips(spec, vocabulary):
     """One chip per active value, each linking to the search without just that value (and
     back on page one): the page's own parameters with that one left out."""
-    path = reverse("offers:search")
+    path = search_path()
     params = spec_params(spec, page=False)
+    # Each parameter as ``urlencode`` writes it, once: a chip's address is all but one.
+    encoded = [f"{quote_plus(str(name))}={quote_plus(str(value))}" for name, value in params]
     chips = []
     for position, (name, value) in enumerate(params):
         if name == "sort":
             continue
-        rest = urlencode(params[:position] + params[position + 1 :])
+        rest = "&".join(encoded[:position] + encoded[position + 1 :])
         chips.append(
             {
                 "filter": filter_label(name),
@@ -82,110 +89,18 @@ def active_chips(spec, vocabulary):
 def suggestions(result, vocabulary):
     """Filters to drop when nothing matches, the most helpful first."""
     spec = result.spec
-    path = reverse("offers:search")
     found = [
         {
             "name": name,
             "filter": filter_label(name),
             "values": ", ".join(value_label(name, v, vocabulary) for v in spec.selected(name)),
             "count": count,
-            "url": search_url(spec.without(name), path),
+            "url": search_url(spec.without(name)),
         }
         for name, count in result.relaxations.items()
         if count
     ]
     return sorted(found, key=lambda item: -item["count"])
-
-
-class _Node:
-    """An option of a facet as far as it is the same on every page of one vocabulary and
-    language: its key, the escaped parts of its checkbox, and the options below it."""
-
-    __slots__ = ("key", "label", "parts", "children", "keys_below")
-
-    def __init__(self, name, key, label, children):
-        self.key, self.label = key, label
-        self.parts = option_parts(name, key, label)
-        self.children = [_Node(name, *child) for child in children]
-        self.keys_below = frozenset(child.key for child in self.children)
-
-
-# Vocabulary → (language, facet name) → the facet's groups of ``_Node``: labels are escaped
-# and hyphenated once per catalogue's taxonomy rather than on every page.
-_layouts = weakref.WeakKeyDictionary()
-
-
-def _layout(facet, vocabulary):
-    """The facet's groups ``(legend, [_Node])`` for ``vocabulary`` in the active language."""
-    kept = _layouts.setdefault(vocabulary, {})
-    key = (get_language(), facet.name)
-    if key not in kept:
-        kept[key] = [
-            (legend, [_Node(facet.name, *node) for node in tree])
-            for legend, tree in facet.option_tree(vocabulary)
-        ]
-    return kept[key]
-
-
-def _options(nodes, chosen, counts, additions, expand_all):
-    """The options to list of ``nodes``: those with results or a tick. The children of an
-    option are listed when the facet is small enough to show whole, or when the option or a
-    child is ticked. In a facet with a selection, ``adds`` is what ticking an option adds
-    (None for a ticked one, which shows its count)."""
-    options = []
-    for node in nodes:
-        selected = node.key in chosen
-        ticked = selected or not chosen.isdisjoint(node.keys_below)
-        count = counts[node.key]
-        if not (count or ticked):
-            continue
-        children = node.children if expand_all or ticked else ()
-        options.append(
-            {
-                "key": node.key,
-                "label": node.label,
-                "count": count,
-                "adds": None if additions is None or selected else additions[node.key],
-                "selected": selected,
-                "parts": node.parts,
-                "children": _options(children, chosen, counts, additions, expand_all),
-            }
-        )
-    return options
-
-
-def facet_panels(spec, vocabulary, result):
-    """The multi-valued facets as fieldsets: options with a count or a tick, finer ones
-    nested, in the groups the facet gives them (sectors by track)."""
-    panels = []
-    for facet in facets.counted():
-        if not facet.multiple:
-            continue
-        counts = result.counts[facet.name]
-        chosen = frozenset(spec.selected(facet.name))
-        additions = result.additions.get(facet.name)
-        expand_all = len(counts) <= EXPAND_ALL_UP_TO
-        groups = []
-        for legend, nodes in _layout(facet, vocabulary):
-            if options := _options(nodes, chosen, counts, additions, expand_all):
-                groups.append({"legend": legend, "options": options})
-        if groups:
-            panels.append(
-                {
-                    "name": facet.name,
-                    "legend": facet.label,
-                    "groups": groups,
-                    "adds": additions is not None,
-                }
-            )
-    return panels
-
-
-def grade_options(spec, counts):
-    return [
-        {"value": grade, "count": count, "selected": spec.grade == grade}
-        for grade, count in counts["grade"].items()
-    ]
 
 
 def bad_request(request, filterset):
@@ -222,9 +137,7 @@ def search(request):
         "result": result,
         "page_obj": result.page,
         "query": urlencode(spec_params(spec, page=False)),
-        "panels": facet_panels(spec, vocabulary, result),
-        "grades": grade_options(spec, result.counts),
-        "sorts": list(SORTS.items()),
+        "vocabulary": vocabulary,
         "chips": active_chips(spec, vocabulary),
         "suggestions": suggestions(result, vocabulary) if result.total == 0 else [],
         "ignored": filterset.ignored_values(),

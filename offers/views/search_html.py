@@ -11,11 +11,13 @@ The markup is that of the templates it replaced (``offers/search.html`` keeps th
 title and head). Texts come from gettext with the templates' message ids; like
 ``{% translate %}`` their output is escaped, and like ``{% blocktranslate %}`` a message
 with placeholders is filled with escaped values. Parts made elsewhere arrive safe and are
-joined as they are: the facets' checkboxes (``search_tags``), the cards (``offer_tags``),
-the Merken forms (``schooldesk.markers``) and the pagination.
+joined as they are: the cards (``offer_tags``), the Merken forms (``schooldesk.markers``)
+and the pagination. The facet panel's checkboxes are written straight from the search's
+counts (``_facet_fieldsets``), with no list of options in between.
 """
 
 import functools
+import weakref
 
 from django.urls import get_script_prefix, reverse
 from django.utils.formats import localize
@@ -26,10 +28,16 @@ from django.utils.translation import get_language, gettext, ngettext
 
 from schooldesk.markers import detached_forms
 
-from ..templatetags.offer_tags import offer_list_items, pagination
-from ..templatetags.search_tags import chip_items, facet_fieldsets, grade_choices, sort_choices
+from ..search import facets
+from ..search.spec import SORTS
+from ..templatetags.german import soft_hyphens
+from ..templatetags.offer_tags import count_html_in, offer_list_items, pagination
 
 esc = conditional_escape
+
+# A hierarchical facet with more values than this (a national portal's 400 districts) lists
+# the children of a node only once the node is ticked.
+EXPAND_ALL_UP_TO = 100
 
 
 class _Fixed:
@@ -56,6 +64,11 @@ class _Fixed:
             f"{text('For example: Roboter, Praktikum Chemie, Labor -online')}</p>\n    </div>\n"
         )
         self.filters = text("Filters")
+        self.adds_hint = (
+            f'<p class="facet__hint facet__hint--adds muted">'
+            f"{text('+ n: ticking it adds n more offers.')}</p>\n"
+        )
+        self.remove_filter = text("Remove filter")
         self.active = text("active")
         self.class_start = (
             f'    <fieldset class="facet">\n      <legend>{text("Your class")}</legend>\n'
@@ -97,6 +110,10 @@ class _Fixed:
             f'          <label for="search-sort">{text("Sort by")}</label>\n'
             f'          <select id="search-sort" name="sort">'
         )
+        self.sort_options = [
+            (key, f'<option value="{esc(key)}"', f">{esc(label)}</option>")
+            for key, label in SORTS.items()
+        ]
         self.sort_end = (
             f"</select>\n"
             f'          <button type="submit" class="button--secondary">{text("Sort")}</button>\n'
@@ -143,6 +160,186 @@ def _fixed():
     return _fixed_in(get_language(), get_script_prefix())
 
 
+class _Node:
+    """An option of a facet as far as it is the same on every page of one vocabulary and
+    language: its key, the escaped parts of its checkbox before and after its ``checked``
+    (up to its count), and the options below it."""
+
+    __slots__ = ("key", "start", "label", "children", "keys_below")
+
+    def __init__(self, name, key, label, children):
+        self.key = key
+        option_id = esc(f"f-{name}-{key}")
+        self.start = (
+            f'<li><input type="checkbox" id="{option_id}" name="{esc(name)}" value="{esc(key)}"'
+        )
+        self.label = f'><label for="{option_id}">{esc(soft_hyphens(label))} '
+        self.children = [_Node(name, *child) for child in children]
+        self.keys_below = frozenset(child.key for child in self.children)
+
+
+class _Layout:
+    """A multi-valued facet's part of the panel as far as it is the same on every page of
+    one vocabulary and language: the fieldset's start with its legend, and the groups the
+    facet gives its values (sectors by track) as ``(escaped legend or "", [_Node])``."""
+
+    def __init__(self, facet, vocabulary):
+        self.head = (
+            f'<fieldset class="facet facet--{esc(facet.name)}">\n'
+            f"<legend>{esc(facet.label)}</legend>\n"
+        )
+        self.groups = [
+            (esc(legend) if legend else "", [_Node(facet.name, *node) for node in tree])
+            for legend, tree in facet.option_tree(vocabulary)
+        ]
+
+
+# Vocabulary → language → [(facet, _Layout)]: labels are escaped and hyphenated once per
+# catalogue's taxonomy rather than on every page.
+_layouts = weakref.WeakKeyDictionary()
+
+
+def _panel_layout(vocabulary, language):
+    """The multi-valued facets with their ``_Layout`` for ``vocabulary`` in ``language``,
+    the active language."""
+    kept = _layouts.get(vocabulary)
+    if kept is None:
+        kept = _layouts.setdefault(vocabulary, {})
+    if language not in kept:
+        kept[language] = [
+            (facet, _Layout(facet, vocabulary)) for facet in facets.counted() if facet.multiple
+        ]
+    return kept[language]
+
+
+@functools.lru_cache(maxsize=4096)
+def adds_html_in(language, adds):
+    """What ticking a value beside a facet's selection adds: “+14”, read as “14 more
+    offers” (values in a facet are OR-ed, so its plain count would promise too many).
+    Made once per number and ``language``, the active language of the caller."""
+    number = localize(adds)
+    spoken = esc(
+        ngettext("%(count)s more offer", "%(count)s more offers", adds) % {"count": number}
+    )
+    return (
+        f'<span class="count count--adds"><span aria-hidden="true">+{number}</span>'
+        f'<span class="visually-hidden">{spoken}</span></span>'
+    )
+
+
+class _Options:
+    """The checkboxes of one facet on one page: those with results or a tick. The children
+    of an option are listed when the facet is small enough to show whole, or when the
+    option or a child is ticked. In a facet with a selection an unticked option shows what
+    ticking it adds (``additions``), a ticked one its count."""
+
+    def __init__(self, chosen, counts, additions, expand_all, language):
+        self.chosen, self.counts, self.additions = chosen, counts, additions
+        self.expand_all, self.language = expand_all, language
+
+    def write(self, nodes, parts):
+        """Append the items of ``nodes`` to ``parts``; False if none was listed."""
+        listed = False
+        for node in nodes:
+            selected = node.key in self.chosen
+            ticked = selected or not self.chosen.isdisjoint(node.keys_below)
+            count = self.counts[node.key]
+            if not (count or ticked):
+                continue
+            listed = True
+            if self.additions is None or selected:
+                badge = count_html_in(self.language, count)
+            else:
+                badge = adds_html_in(self.language, self.additions[node.key])
+            parts.append(f"{node.start}{' checked' if selected else ''}{node.label}{badge}</label>")
+            if node.children and (self.expand_all or ticked):
+                parts.append('<ul class="facet__options facet__options--nested">')
+                if self.write(node.children, parts):
+                    parts.append("</ul>")
+                else:
+                    parts.pop()
+            parts.append("</li>")
+        return listed
+
+
+def _facet_fieldsets(fixed, spec, vocabulary, result):
+    """The fieldsets of the multi-valued facets: per facet its legend, its groups and their
+    checkboxes, finer ones nested.
+
+    A national portal's facet panel has hundreds of options: they are written straight from
+    the facet's layout and the search's counts, the parts of a checkbox that are the same
+    on every page made once (``_Layout``)."""
+    language = get_language()
+    parts = []
+    for facet, layout in _panel_layout(vocabulary, language):
+        counts = result.counts[facet.name]
+        additions = result.additions.get(facet.name)
+        options = _Options(
+            frozenset(spec.selected(facet.name)),
+            counts,
+            additions,
+            len(counts) <= EXPAND_ALL_UP_TO,
+            language,
+        )
+        start = len(parts)
+        parts.append(layout.head)
+        if additions is not None:
+            parts.append(fixed.adds_hint)
+        listed = False
+        for legend, nodes in layout.groups:
+            group = len(parts)
+            if legend:
+                parts.append(f'<p class="facet__group">{legend}</p>\n')
+            parts.append('<ul class="facet__options">')
+            if options.write(nodes, parts):
+                parts.append("</ul>\n")
+                listed = True
+            else:
+                del parts[group:]
+        if listed:
+            parts.append("</fieldset>\n")
+        else:
+            del parts[start:]
+    return "".join(parts)
+
+
+@functools.lru_cache(maxsize=4096)
+def _grade_option(language, grade, count, selected):
+    """The grade select's option “Grade 9 (1234 offers)” in ``language``, the active
+    language of the caller."""
+    label = ngettext(
+        "Grade %(number)s (%(counter)s offer)", "Grade %(number)s (%(counter)s offers)", count
+    ) % {"number": localize(grade), "counter": localize(count)}
+    return f'<option value="{grade}"{" selected" if selected else ""}>{esc(label)}</option>'
+
+
+def _grade_choices(spec, result):
+    """The options of the grade select, each with its number of offers."""
+    language, chosen = get_language(), spec.grade
+    return "".join(
+        _grade_option(language, grade, count, grade == chosen)
+        for grade, count in result.counts["grade"].items()
+    )
+
+
+def _chip_items(fixed, chips):
+    """The active filters (``views.search.active_chips``) as links that remove one each."""
+    return "\n".join(
+        f'<li><a class="chip" href="{esc(chip["url"])}"><span class="visually-hidden">'
+        f"{fixed.remove_filter} </span>{esc(chip['filter'])}: {esc(chip['value'])}"
+        f'<span class="chip__x" aria-hidden="true"> ×</span></a></li>'
+        for chip in chips
+    )
+
+
+def _sort_choices(fixed, current):
+    """The options of the sort select, ``current`` selected."""
+    return "".join(
+        f"{start}{' selected' if key == current else ''}{end}"
+        for key, start, end in fixed.sort_options
+    )
+
+
 def _facet_panel(fixed, context):
     """The filter panel: a <details> that phones open on demand and wide screens always
     show (search.css); the class's grade and size, then every multi-valued facet."""
@@ -153,14 +350,14 @@ def _facet_panel(fixed, context):
             f' <span class="count">{len(chips)}<span class="visually-hidden"> {fixed.active}'
             f"</span></span>"
         )
-    size = context["spec"].size
+    spec, result = context["spec"], context["result"]
     return (
         f'<details class="facet-panel" id="filters">\n'
         f'  <summary class="facet-panel__summary">\n    {fixed.filters}{count}\n  </summary>\n'
         f'  <div class="facet-panel__body">\n{fixed.class_start}'
-        f"{grade_choices(context['grades'])}{fixed.size_start}"
-        f"{'' if size is None else esc(size)}{fixed.size_end}"
-        f"{facet_fieldsets(context['panels'])}{fixed.apply}"
+        f"{_grade_choices(spec, result)}{fixed.size_start}"
+        f"{'' if spec.size is None else esc(spec.size)}{fixed.size_end}"
+        f"{_facet_fieldsets(fixed, spec, context['vocabulary'], result)}{fixed.apply}"
     )
 
 
@@ -192,7 +389,7 @@ def _heading(total):
 def _chips(fixed, chips):
     if not chips:
         return ""
-    return f"{fixed.chips_start}{chip_items(chips)}{fixed.chips_end}"
+    return f"{fixed.chips_start}{_chip_items(fixed, chips)}{fixed.chips_end}"
 
 
 def _data_links(fixed, query):
@@ -212,7 +409,7 @@ def _results(fixed, context):
     return (
         f'<p class="search-handout"><a href="{fixed.handout_url}{handout_query}" '
         f'rel="nofollow">{fixed.handout}</a></p>\n'
-        f"{fixed.sort_start}{sort_choices(context['sorts'], result.spec.sort)}{fixed.sort_end}"
+        f"{fixed.sort_start}{_sort_choices(fixed, result.spec.sort)}{fixed.sort_end}"
         f'        <ul class="offer-list search-results__list">\n'
         f"{offer_list_items(page.object_list, save_button='detached')}\n        </ul>\n"
         f"{pagination(page, query)}{_data_links(fixed, query)}"
