@@ -122,6 +122,9 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's own, with a health check that needs no round trip (retribus/postgresql/).
+    DATABASES["default"]["ENGINE"] = "retribus.postgresql"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -2,10 +2,11 @@
 
 import json
 import logging
+import time
 from unittest import mock
 
 import pytest
-from django.db import OperationalError, connection
+from django.db import OperationalError, close_old_connections, connection
 from django.test import RequestFactory
 
 from operations.views import server_error
@@ -159,3 +160,69 @@ def test_health_probes_during_an_outage_log_it_once_not_a_line_per_probe(
             assert client.get("/healthz").json()["database"] == "error"
 
     assert [record.name for record in error_lines] == ["retribus.outage"]
+
+
+@pytest.fixture
+def kept_connection(transactional_db, production):
+    """Connections kept between requests and checked before each one, as in production."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the health check of the PostgreSQL backend")
+    saved = {key: connection.settings_dict[key] for key in ("CONN_MAX_AGE", "CONN_HEALTH_CHECKS")}
+    connection.close()
+    connection.settings_dict.update(CONN_MAX_AGE=60, CONN_HEALTH_CHECKS=True)
+    yield connection
+    connection.close()
+    connection.settings_dict.update(saved)
+
+
+def backend_pid(conn):
+    with conn.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
+def terminate(pid):
+    """End backend ``pid`` from another connection, as an administrator or a restart does,
+    and wait until it is gone."""
+    from django.db import connections
+
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+            for _attempt in range(100):
+                cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", [pid])
+                if cursor.fetchone()[0] == 0:
+                    return
+                time.sleep(0.02)
+    finally:
+        other.close()
+    raise AssertionError(f"backend {pid} still runs")
+
+
+def served(client, url):
+    """``url`` as a worker serves it: Django's handler lets every connection check itself at
+    the start of a request, which the test client leaves out."""
+    close_old_connections()
+    return client.get(url)
+
+
+def test_a_connection_the_server_ended_is_replaced_before_the_next_request(client, kept_connection):
+    LegalPage.objects.get_or_create(kind="impressum", defaults={"title": "Impressum", "body": "x"})
+    assert served(client, "/impressum/").status_code == 200
+    pid = backend_pid(kept_connection)  # the connection the request used, kept
+    terminate(pid)
+
+    assert served(client, "/impressum/").status_code == 200
+    assert served(client, "/").status_code == 200
+    assert backend_pid(kept_connection) != pid
+
+
+def test_an_idle_connection_in_good_order_is_usable_without_a_statement(kept_connection):
+    backend_pid(kept_connection)  # connect
+    asked = []
+    with mock.patch.object(
+        type(kept_connection.connection), "cursor", side_effect=lambda *a, **k: asked.append(a)
+    ):
+        assert kept_connection.is_usable()
+    assert asked == []  # Django's own check would have opened a cursor for SELECT 1
