@@ -136,6 +136,27 @@ def wrk_rows(server, urls, seconds, connections):
     return results
 
 
+def bracketed_rows(server, urls, floor, seconds, connections):
+    """``wrk_rows`` of each page of ``urls`` between two runs of the ``floor`` page, and per
+    page the floor's throughput around it (``floor_rps``: the mean of the runs before and
+    after): a virtual machine's speed drifts by a third within a minute, and a page is
+    compared with the floor of the same moment. ``floor`` in the result: every floor run,
+    and their mean."""
+    results = {}
+    floors = [wrk_rows(server, {"floor": floor}, seconds, connections)["floor"]]
+    for name, paths in urls.items():
+        results[name] = wrk_rows(server, {name: paths}, seconds, connections)[name]
+        floors.append(wrk_rows(server, {"floor": floor}, seconds, connections)["floor"])
+        results[name]["floor_rps"] = round((floors[-2]["rps"] + floors[-1]["rps"]) / 2, 2)
+    results["floor"] = {
+        **floors[-1],
+        "rps": round(sum(run["rps"] for run in floors) / len(floors), 2),
+        "runs": [run["rps"] for run in floors],
+    }
+    results["worker_rss_mb"] = server.largest_worker_mb()
+    return results
+
+
 def env_number(name, default, kind=int):
     value = os.environ.get(name)
     return kind(value) if value else default
@@ -211,12 +232,13 @@ def over_http(urls, name, args):
     load_urls = {
         "search_text": urls["search_text"],
         "search_distinct": pages.many_searches(args.distinct_searches),
-        "floor": urls["floor"],
     }
     with Gunicorn(name) as server:
         result = {
             "latency": latency.measure(server.port, latency_urls, samples=samples, repeats=repeats),
-            "load": wrk_rows(server, load_urls, args.load_seconds, args.connections),
+            "load": bracketed_rows(
+                server, load_urls, urls["floor"], args.load_seconds, args.connections
+            ),
         }
         before = server.errors()
         if connection.vendor != "postgresql":

@@ -60,10 +60,11 @@ def throughput(load, name, floor):
     page = load.get(name)
     if not page or not page.get("rps"):
         return f"{THROUGHPUT[name]}: not measured"
-    share = 100 * page["rps"] / floor["rps"] if floor.get("rps") else 0
+    around = page.get("floor_rps") or floor.get("rps")  # the floor runs just before and after
+    share = 100 * page["rps"] / around if around else 0
     text = (
         f"{THROUGHPUT[name]} {page['rps']:.0f} req/s (p50 {page.get('p50')}, "
-        f"p99 {page.get('p99')}) = **{share:.0f} %** of the floor"
+        f"p99 {page.get('p99')}) = **{share:.0f} %** of the floor around it ({around:.0f} req/s)"
     )
     if "distinct_paths" in page:
         text += f" ({page.get('requests', 0):,} requests over {page['distinct_paths']:,} searches"
@@ -376,7 +377,10 @@ def render(reports, load_before):
         "the catalogue version invalidates (`offers/page_cache.py`), so only the “each … once” "
         "rows show what rendering a page costs. Throughput: gunicorn with 2 workers on "
         "loopback, wrk closed loop (2 threads, 8 connections, 10 s per row), either one URL "
-        "or a list of different searches asked a URL at a time (`bench/rotate.lua`).",
+        "or a list of different searches asked a URL at a time (`bench/rotate.lua`); the "
+        "floor page is run before the first row and after each, and a row is compared with "
+        "the mean of the floor runs just before and after it (this machine's speed drifts "
+        "by a third within a minute).",
         "",
         "Over HTTP (issue 13): the same gunicorn (`bench.wsgi`: production settings plus the "
         "floor page and a bench-only middleware that reports Django's own time in a "
@@ -430,7 +434,9 @@ def render(reports, load_before):
             floor = load["floor"]
             lines += [
                 "",
-                f"Throughput (gunicorn, 2 workers): floor page {floor['rps']:.0f} req/s; "
+                f"Throughput (gunicorn, 2 workers): floor page {floor['rps']:.0f} req/s "
+                f"(mean of {len(floor.get('runs', [1]))} runs, one before the first page and one "
+                f"after each: {', '.join(f'{rps:.0f}' for rps in floor.get('runs', []))}); "
                 + "; ".join(throughput(load, name, floor) for name in THROUGHPUT)
                 + f". Largest gunicorn worker: **{load['worker_rss_mb']:.0f} MB** RSS.",
             ]
