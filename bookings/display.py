@@ -1,11 +1,17 @@
 """How dates and free places read on cards and offer pages."""
 
+import functools
+from html import escape
+
+from django.urls import get_script_prefix, reverse
 from django.utils import formats, timezone
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import get_language, gettext, ngettext
 
 from .models import start_of_today
 
 CARD_DATES = 2
+# An id no offer has, to cut the address of an offer's request form around its id.
+_URL_MARKER = 999_999_999_999
 
 
 def places_label(session):
@@ -36,3 +42,60 @@ def next_dates(offer):
         more = len(upcoming) - CARD_DATES
         parts.append(ngettext("%(n)d more date", "%(n)d more dates", more) % {"n": more})
     return ", ".join(parts)
+
+
+class _DatesTexts:
+    """The fixed parts of the offer page's dates in the active language, escaped."""
+
+    def __init__(self):
+        self.start = (
+            '<section class="offer__dates" aria-labelledby="dates-heading">\n'
+            f'  <h2 id="dates-heading">{escape(gettext("Dates and request"))}</h2>\n'
+        )
+        self.oclock = escape(gettext("o’clock"))
+        self.no_dates = (
+            f"  <p>{escape(gettext('No fixed dates: the provider arranges a date with you.'))}"
+            "</p>\n"
+        )
+        before, after = reverse("bookings:request", kwargs={"pk": _URL_MARKER}).split(
+            str(_URL_MARKER)
+        )
+        self.request_start = f'  <p><a class="request-link" href="{escape(before)}'
+        self.request_end = (
+            f'{escape(after)}">{escape(gettext("Ask for this offer"))}</a></p>\n</section>\n'
+        )
+
+
+@functools.lru_cache(maxsize=16)
+def _dates_texts(language, script_prefix):
+    return _DatesTexts()
+
+
+def _session_item(session, oclock):
+    starts = formats.date_format(timezone.localtime(session.starts_at), "D, d.m.Y, H:i")
+    ends = formats.date_format(timezone.localtime(session.ends_at), "H:i")
+    parts = [f"<li>{escape(starts)}–{escape(ends)} {oclock}"]
+    if places := places_label(session):
+        full = " sessions__places--full" if session.places_left == 0 else ""
+        parts.append(f' · <span class="sessions__places{full}">{escape(places)}</span>')
+    if session.registration_deadline:
+        deadline = formats.date_format(session.registration_deadline, "d.m.Y")
+        parts.append(" · " + gettext("register by %(date)s") % {"date": escape(deadline)})
+    if session.note:
+        parts.append(f" · {escape(session.note)}")
+    parts.append("</li>")
+    return "".join(parts)
+
+
+def offer_dates(offer_id, sessions):
+    """The offer page's dates and its link to the request form (its own, uncached address:
+    the offer page itself is cached and holds no form token), as HTML. ``sessions``: the
+    offer's upcoming dates (``bookings.search.upcoming_sessions``), read once by the offer
+    page's view, whose facts list and calendar link use them too."""
+    texts = _dates_texts(get_language(), get_script_prefix())
+    if sessions:
+        items = "\n      ".join(_session_item(session, texts.oclock) for session in sessions)
+        dates = f'  <ul class="sessions">\n      {items}\n  </ul>\n'
+    else:
+        dates = texts.no_dates
+    return f"{texts.start}{dates}{texts.request_start}{offer_id}{texts.request_end}"

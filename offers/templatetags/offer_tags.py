@@ -5,7 +5,7 @@ import html
 import re
 
 from django import template
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.formats import localize
 from django.utils.html import conditional_escape
@@ -20,7 +20,6 @@ from .german import soft_hyphens
 register = template.Library()
 
 
-@register.filter
 def tel_href(number):
     """A ``tel:`` link target from a phone number as printed (“06502 - 9208101”).
 
@@ -40,6 +39,130 @@ def offer_url_parts():
         str(_URL_MARKER)
     )
     return before, after
+
+
+@register.simple_tag
+def breadcrumb_trail(crumbs):
+    """The breadcrumbs of a page (walk steps, offer and provider pages): ``crumbs``
+    (``walk.Crumb``) from the home page to the page itself, the last one marked current;
+    nothing without crumbs."""
+    if not crumbs:
+        return ""
+    esc = conditional_escape
+    items = [f'<li><a href="{esc(crumb.url)}">{esc(crumb.label)}</a></li>' for crumb in crumbs]
+    last = crumbs[-1]
+    items[-1] = f'<li><a href="{esc(last.url)}" aria-current="page">{esc(last.label)}</a></li>'
+    return mark_safe(
+        f'<nav class="breadcrumbs" aria-label="{esc(gettext("Your choices so far"))}">\n'
+        "  <ol>\n    " + "\n    ".join(items) + "\n  </ol>\n</nav>\n"
+    )
+
+
+class _ContactTexts:
+    """The fixed parts of a contact block in the active language, escaped."""
+
+    def __init__(self):
+        esc = html.escape
+        self.phone = esc(gettext("Phone"))
+        self.email = esc(gettext("E-mail"))
+        self.website = esc(gettext("Website"))
+        self.show_email = esc(gettext("Show e-mail address"))
+        self.of_name = gettext("of %(name)s")
+        self.person_email_parts = [
+            esc(part)
+            for part in reverse("offers:contact_email", kwargs={"pk": _URL_MARKER}).split(
+                str(_URL_MARKER)
+            )
+        ]
+
+
+@functools.lru_cache(maxsize=16)
+def _contact_texts(language, script_prefix):
+    return _ContactTexts()
+
+
+def _email_reveal(texts, action, name, back_path):
+    """An e-mail address behind a button, so that the cached page holds no address for
+    robots to collect (offers/views/contact.py). ``action``: the reveal address, escaped;
+    ``back_path``: the page's address, escaped. No CSRF token on purpose: the page is cached
+    whole and sets no cookie."""
+    return (
+        f'<form class="email-reveal" method="post" action="{action}">\n'
+        f'  <input type="hidden" name="next" value="{back_path}">\n'
+        f'  <button type="submit" class="email-reveal__button">{texts.show_email}'
+        f'<span class="visually-hidden"> {texts.of_name % {"name": html.escape(name)}}</span>'
+        "</button>\n</form>\n"
+    )
+
+
+def contact_block(provider, contacts, back_path, *, provider_url=None):
+    """The provider's contact block as the seed's provider page shows it: ``contacts``
+    (contact persons), address, phone, e-mails, website; with ``provider_url`` (the offer
+    page) the provider's name linked to its page first. E-mail addresses sit behind a
+    button, never in the page; a contact person's phone and address only if they agreed
+    to show them. ``back_path``: the page's address, where the reveal page links back to."""
+    esc = html.escape
+    texts = _contact_texts(get_language(), get_script_prefix())
+    back_path = esc(back_path)
+    parts = ['<div class="contact-block">\n']
+    if provider_url is not None:
+        parts.append(
+            f'  <p class="contact-block__name"><a href="{esc(provider_url)}">'
+            f"{esc(provider.name)}</a></p>\n"
+        )
+    if contacts:
+        parts.append('  <ul class="contact-persons">\n')
+        before, after = texts.person_email_parts
+        for person in contacts:
+            role = f", {esc(person.role)}" if person.role else ""
+            parts.append(
+                f'    <li>\n      <span class="contact-persons__name">{esc(person.name)}</span>'
+                f"{role}\n"
+            )
+            if person.phone and person.show_phone:
+                parts.append(
+                    f'      <br>{texts.phone}: <a href="{esc(tel_href(person.phone))}">'
+                    f"{esc(person.phone)}</a>\n"
+                )
+            if person.email and person.show_email:
+                action = f"{before}{person.pk}{after}"
+                parts.append(
+                    f"      <br>{texts.email}: "
+                    f"{_email_reveal(texts, action, person.name, back_path)}"
+                )
+            parts.append("    </li>\n")
+        parts.append("  </ul>\n")
+    if provider.street or provider.city:
+        street = f"{esc(provider.street)}<br>" if provider.street else ""
+        parts.append(
+            f'  <p class="contact-block__address">\n      {street}\n'
+            f"      {esc(provider.postal_code)} {esc(provider.city)}\n  </p>\n"
+        )
+    parts.append('  <ul class="contact-channels">\n')
+    if provider.phone:
+        parts.append(
+            f'    <li>{texts.phone}: <a href="{esc(tel_href(provider.phone))}">'
+            f"{esc(provider.phone)}</a></li>\n"
+        )
+    if provider.email:
+        action = esc(reverse("offers:provider_email", kwargs={"slug": provider.slug}))
+        parts.append(
+            f"    <li>{texts.email}: {_email_reveal(texts, action, provider.name, back_path)}"
+            "</li>\n"
+        )
+    if provider.website:
+        website = esc(provider.website)
+        parts.append(
+            f'    <li>{texts.website}: <a class="url" href="{website}">{website}</a></li>\n'
+        )
+    parts.append("  </ul>\n</div>\n")
+    return "".join(parts)
+
+
+@register.simple_tag(takes_context=True)
+def provider_contact(context, provider, contacts):
+    """``contact_block`` in a template (the provider page), which needs ``request``."""
+    return mark_safe(contact_block(provider, contacts, context["request"].get_full_path()))
 
 
 @register.simple_tag

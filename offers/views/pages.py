@@ -11,11 +11,13 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from bookings.search import upcoming_sessions
+from opendata.templatetags.opendata_tags import json_ld, offer_data
 
 from .. import linked, provider_table, walk
 from ..models import Provider, Region, Sector, Track
 from ..page_cache import catalog_version
 from ..search import engine
+from . import offer_html
 
 # Thirty cards render fast on a phone and still show most providers of a region at once.
 OFFERS_PER_PAGE = 30
@@ -165,21 +167,29 @@ def offer_detail(request, pk):
     provider = offer.provider
     sectors = sorted(offer.sectors.all(), key=lambda s: (s.track.position, s.position, s.name))
     regions = list(offer.regions.all())
+    offer_url = offer.get_absolute_url()
+    content = offer_html.offer_content(
+        offer,
+        provider_url=provider.get_absolute_url(),
+        contacts=[offer.contact] if offer.contact else linked.public_contacts(provider),
+        sessions=upcoming_sessions(offer, engine.index_for(version)),
+        # One more than shown tells whether to point to the provider page for the rest.
+        others=linked.other_offers(offer, vocabulary, OTHER_OFFERS_SHOWN + 1),
+        others_shown=OTHER_OFFERS_SHOWN,
+        back_path=request.get_full_path(),
+    )
     return render(
         request,
         "offers/offer_detail.html",
         {
             "offer": offer,
             "provider": provider,
-            "contacts": [offer.contact] if offer.contact else linked.public_contacts(provider),
-            # One more than shown tells whether to point to the provider page for the rest.
-            "other_offers": linked.other_offers(offer, vocabulary, OTHER_OFFERS_SHOWN + 1),
-            "other_offers_shown": OTHER_OFFERS_SHOWN,
-            "sessions": upcoming_sessions(offer, engine.index_for(version)),
+            "content": content,
+            "json_ld": json_ld(offer_data(request, offer)),
             "breadcrumbs": walk_trail(
                 sectors[0] if sectors else None,
                 regions[0] if regions else None,
-                walk.Crumb(offer.title, offer.get_absolute_url()),
+                walk.Crumb(offer.title, offer_url),
             ),
         },
     )
