@@ -153,12 +153,12 @@ def test_offer_and_provider_pages_run_a_fixed_number_of_queries(
     # provider's counts per offer type cached) or, for the offer page, which does not read
     # ``page``, renders without the page cache and its lookup of the catalogue version. The
     # provider page's breadcrumbs ask for its main field (one query); the offer page reads the
-    # offer and its provider by primary key (two queries), its dated sessions (bookings, one
-    # query; none when the worker's index knows it has none) and its four kinds of links in
-    # one query, with the taxonomy objects of the catalogue version (read once per version:
+    # offer with its provider and contact person (one query), its dated sessions (bookings,
+    # one query; none when the worker's index knows it has none) and its four kinds of links
+    # in one query, with the taxonomy objects of the catalogue version (read once per version:
     # six queries after a write here, where no index is kept; none when the worker's index is
     # current).
-    pages = {f"/angebot/{praktikum.pk}/": (13, 7), "/anbieter/it-haus-gmbh/": (7, 6)}
+    pages = {f"/angebot/{praktikum.pk}/": (12, 6), "/anbieter/it-haus-gmbh/": (7, 6)}
 
     def assert_queries():
         for url, (fresh, counted) in pages.items():
