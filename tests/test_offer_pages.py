@@ -245,3 +245,109 @@ def test_offer_page_lists_a_few_other_offers_and_links_the_provider_for_all(
     html = client.get(f"/angebot/{praktikum.pk}/").content.decode()
     assert f"Weiteres {OTHER_OFFERS_SHOWN:02}" not in html
     assert html.count(provider_link) == 3  # and "all offers of …"
+
+
+def facts_of(html):
+    """The offer page's facts list as {term: value}, tags inside a value kept, line breaks
+    of the markup's layout left out."""
+    facts = re.search(r'<dl class="facts facts--wide">(.*?)</dl>', html, re.S).group(1)
+    return {
+        term: re.sub(r"\s*\n\s*", "", value)
+        for term, value in re.findall(r"<div><dt>(.*?)</dt><dd>(.*?)</dd></div>", facts, re.S)
+    }
+
+
+def test_offer_page_facts_say_what_the_provider_left_open(client, taxonomy):
+    offer = make_offer(taxonomy, title="Ohne Angaben", year_round=False, all_school_forms=False)
+
+    html = client.get(offer.get_absolute_url()).content.decode()
+
+    facts = facts_of(html)
+    assert facts["Schulformen"] == "keine Angabe"
+    assert facts["Teilnehmende"] == "keine Angabe"
+    assert facts["Dauer"] == "keine Angabe"
+    assert facts["Termine"] == "nach Absprache"
+    assert facts["Kosten"] == "kostenlos"
+    assert facts["Branchen / Fachrichtungen"] == "Ausbildung: IT, Computer"
+    assert "MINT-Fächer" not in facts
+    # Nothing to print without a summary, a description, dates or a confirmation.
+    for absent in ('class="lead"', "offer__description", "kalender.ics"):
+        assert absent not in html, absent
+    assert "Zuletzt vom Anbieter bestätigt" not in html
+
+
+def test_offer_page_facts_show_dates_subjects_and_all_school_forms(client, taxonomy, praktikum):
+    praktikum.all_school_forms = True
+    praktikum.code = "IT-7"
+    praktikum.last_confirmed = datetime.date(2026, 3, 1)
+    praktikum.save()
+    praktikum.subjects.set([taxonomy["informatik"]])
+    praktikum.sectors.add(taxonomy["chemie"])
+    once = make_offer(
+        taxonomy,
+        provider=praktikum.provider,
+        title="Ein Tag",
+        start_date=datetime.date(2026, 11, 5),
+        end_date=datetime.date(2026, 11, 5),
+    )
+
+    html = client.get(praktikum.get_absolute_url()).content.decode()
+
+    facts = facts_of(html)
+    assert facts["Schulformen"] == "alle Schulformen"
+    assert facts["Termine"] == "12. Oktober 2026 – 23. Oktober 2026<br>in den Herbstferien"
+    assert facts["MINT-Fächer"] == "Informatik"
+    assert facts["Branchen / Fachrichtungen"] == "Studium: Chemie<br>Ausbildung: IT, Computer"
+    assert '<span class="offer__code">IT-7</span>' in html
+    assert f'href="/angebot/{praktikum.pk}/kalender.ics"' in html
+    assert "Zuletzt vom Anbieter bestätigt am 1. März 2026." in html
+    assert "<p>Ein Praktikum über mehrere Wochen.</p>" in html
+    once_page = client.get(once.get_absolute_url()).content.decode()
+    assert facts_of(once_page)["Termine"] == "5. November 2026"
+
+
+def test_offer_and_provider_pages_escape_what_providers_write(client, taxonomy):
+    provider = make_provider(
+        taxonomy,
+        name='Müller & <Söhne> "Labor"',
+        slug="mueller",
+        city="Trier & Umland",
+        phone="0651 1",
+        email="info@example.org",
+        website="https://example.org/?a=1&b=<2>",
+    )
+    person = ContactPerson.objects.create(
+        provider=provider, name="Anna <b>A</b> & B", role="Chefin & Co", email="a@example.org"
+    )
+    offer = make_offer(
+        taxonomy,
+        provider=provider,
+        title="Labor & <Chemie>",
+        summary="Kurz & <gut>",
+        place="Raum <1>",
+        contact=person,
+    )
+    make_offer(taxonomy, provider=provider, title="Noch <eins> & mehr")
+    name = "Müller &amp; &lt;Söhne&gt; &quot;Labor&quot;"
+    anna = "Anna &lt;b&gt;A&lt;/b&gt; &amp; B"
+
+    offer_page = client.get(offer.get_absolute_url()).content.decode()
+    provider_page = client.get(provider.get_absolute_url()).content.decode()
+
+    for raw in ("<Söhne>", "<Chemie>", "<gut>", "<b>A</b>", "<eins>", "<1>", "<2>"):
+        assert raw not in offer_page and raw not in provider_page, raw
+    assert f"<title>Labor &amp; &lt;Chemie&gt; – {name} – ReTriBuS</title>" in offer_page
+    for escaped in (
+        f'angeboten von <a href="/anbieter/mueller/">{name}</a> (Trier &amp; Umland)',
+        f'<p class="contact-block__name"><a href="/anbieter/mueller/">{name}</a></p>',
+        f'<span class="contact-persons__name">{anna}</span>, Chefin &amp; Co',
+        f'<span class="visually-hidden"> von {anna}</span>',
+        f'<span class="visually-hidden"> von {name}</span>',
+        'href="https://example.org/?a=1&amp;b=&lt;2&gt;"',
+        "Raum &lt;1&gt;",
+        f"Weitere Angebote von {name}",
+        "Noch &lt;eins&gt; &amp; mehr</a>",
+    ):
+        assert escaped in offer_page, escaped
+    assert f'<span class="visually-hidden"> von {name}</span>' in provider_page
+    assert 'href="https://example.org/?a=1&amp;b=&lt;2&gt;"' in provider_page
