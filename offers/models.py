@@ -703,6 +703,12 @@ class Offer(models.Model):
         offers paid for two hundred lookups."""
         return str(self.Venue(self.venue).label) if self.venue in self.Venue else self.venue
 
+    def get_audience_display(self):
+        """The audience's label, without Django's dict of all choices (``get_venue_display``)."""
+        if self.audience in self.Audience:
+            return str(self.Audience(self.audience).label)
+        return self.audience
+
     def clean(self):
         if self.contact_id and self.contact.provider_id != self.provider_id:
             raise ValidationError({"contact": _("The contact person must belong to the provider.")})

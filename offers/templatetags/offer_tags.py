@@ -28,8 +28,9 @@ def tel_href(number):
     return "tel:" + re.sub(r"[^\d+]", "", number)
 
 
-# An id no offer has, to cut the address of an offer page around its id.
+# An id no offer has and a slug no provider has, to cut addresses around them.
 _URL_MARKER = 999_999_999_999
+_SLUG_MARKER = "0slug0"
 
 
 def offer_url_parts():
@@ -72,6 +73,13 @@ class _ContactTexts:
             esc(part)
             for part in reverse("offers:contact_email", kwargs={"pk": _URL_MARKER}).split(
                 str(_URL_MARKER)
+            )
+        ]
+        # Slugs need no quoting in a URL.
+        self.provider_email_parts = [
+            esc(part)
+            for part in reverse("offers:provider_email", kwargs={"slug": _SLUG_MARKER}).split(
+                _SLUG_MARKER
             )
         ]
 
@@ -145,7 +153,8 @@ def contact_block(provider, contacts, back_path, *, provider_url=None):
             f"{esc(provider.phone)}</a></li>\n"
         )
     if provider.email:
-        action = esc(reverse("offers:provider_email", kwargs={"slug": provider.slug}))
+        before, after = texts.provider_email_parts
+        action = f"{before}{esc(provider.slug)}{after}"
         parts.append(
             f"    <li>{texts.email}: {_email_reveal(texts, action, provider.name, back_path)}"
             "</li>\n"

@@ -167,10 +167,10 @@ def offer_detail(request, pk):
     provider = offer.provider
     sectors = sorted(offer.sectors.all(), key=lambda s: (s.track.position, s.position, s.name))
     regions = list(offer.regions.all())
-    offer_url = offer.get_absolute_url()
+    offer_url, provider_url = offer.get_absolute_url(), provider.get_absolute_url()
     content = offer_html.offer_content(
         offer,
-        provider_url=provider.get_absolute_url(),
+        provider_url=provider_url,
         contacts=[offer.contact] if offer.contact else linked.public_contacts(provider),
         sessions=upcoming_sessions(offer, engine.index_for(version)),
         # One more than shown tells whether to point to the provider page for the rest.
@@ -185,7 +185,9 @@ def offer_detail(request, pk):
             "offer": offer,
             "provider": provider,
             "content": content,
-            "json_ld": json_ld(offer_data(request, offer)),
+            "json_ld": json_ld(
+                offer_data(request, offer, path=offer_url, provider_path=provider_url)
+            ),
             "breadcrumbs": walk_trail(
                 sectors[0] if sectors else None,
                 regions[0] if regions else None,

@@ -76,11 +76,12 @@ def _address(provider):
     return address
 
 
-def organization(request, provider, *, full=False):
+def organization(request, provider, *, full=False, path=None):
+    """``path``: the provider page's address, when the caller has it already."""
     data = {
         "@type": "Organization",
         "name": provider.name,
-        "url": request.build_absolute_uri(provider.get_absolute_url()),
+        "url": request.build_absolute_uri(path or provider.get_absolute_url()),
     }
     if full:
         data["address"] = _address(provider)
@@ -131,11 +132,13 @@ def _cost(offer, url):
     return offer_data
 
 
-def offer_data(request, offer):
+def offer_data(request, offer, *, path=None, provider_path=None):
     """The schema.org description of an offer: an ``EducationEvent`` when it has dates,
-    else a ``Course`` (taken up all year by arrangement)."""
-    url = request.build_absolute_uri(offer.get_absolute_url())
-    provider = organization(request, offer.provider, full=True)
+    else a ``Course`` (taken up all year by arrangement). ``path``, ``provider_path``: the
+    addresses of the offer's and its provider's pages, when the caller has them already (a
+    reversal costs as much as the rest of the description)."""
+    url = request.build_absolute_uri(path or offer.get_absolute_url())
+    provider = organization(request, offer.provider, full=True, path=provider_path)
     data = {
         "@context": "https://schema.org",
         "@type": "EducationEvent" if offer.start_date else "Course",
