@@ -50,9 +50,11 @@ def breadcrumb_trail(crumbs):
     if not crumbs:
         return ""
     esc = conditional_escape
-    items = [f'<li><a href="{esc(crumb.url)}">{esc(crumb.label)}</a></li>' for crumb in crumbs]
-    last = crumbs[-1]
-    items[-1] = f'<li><a href="{esc(last.url)}" aria-current="page">{esc(last.label)}</a></li>'
+    *steps, current = crumbs
+    items = [f'<li><a href="{esc(crumb.url)}">{esc(crumb.label)}</a></li>' for crumb in steps]
+    items.append(
+        f'<li><a href="{esc(current.url)}" aria-current="page">{esc(current.label)}</a></li>'
+    )
     return mark_safe(
         f'<nav class="breadcrumbs" aria-label="{esc(gettext("Your choices so far"))}">\n'
         "  <ol>\n    " + "\n    ".join(items) + "\n  </ol>\n</nav>\n"
