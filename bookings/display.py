@@ -48,22 +48,21 @@ class _DatesTexts:
     """The fixed parts of the offer page's dates in the active language, escaped."""
 
     def __init__(self):
+        # Messages outside f-strings, where makemessages finds them.
+        heading = escape(gettext("Dates and request"))
+        no_dates = escape(gettext("No fixed dates: the provider arranges a date with you."))
+        ask = escape(gettext("Ask for this offer"))
         self.start = (
             '<section class="offer__dates" aria-labelledby="dates-heading">\n'
-            f'  <h2 id="dates-heading">{escape(gettext("Dates and request"))}</h2>\n'
+            f'  <h2 id="dates-heading">{heading}</h2>\n'
         )
         self.oclock = escape(gettext("o’clock"))
-        self.no_dates = (
-            f"  <p>{escape(gettext('No fixed dates: the provider arranges a date with you.'))}"
-            "</p>\n"
-        )
+        self.no_dates = f"  <p>{no_dates}</p>\n"
         before, after = reverse("bookings:request", kwargs={"pk": _URL_MARKER}).split(
             str(_URL_MARKER)
         )
         self.request_start = f'  <p><a class="request-link" href="{escape(before)}'
-        self.request_end = (
-            f'{escape(after)}">{escape(gettext("Ask for this offer"))}</a></p>\n</section>\n'
-        )
+        self.request_end = f'{escape(after)}">{ask}</a></p>\n</section>\n'
 
 
 @functools.lru_cache(maxsize=16)

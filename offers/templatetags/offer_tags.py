@@ -55,8 +55,9 @@ def breadcrumb_trail(crumbs):
     items.append(
         f'<li><a href="{esc(current.url)}" aria-current="page">{esc(current.label)}</a></li>'
     )
+    label = esc(gettext("Your choices so far"))
     return mark_safe(
-        f'<nav class="breadcrumbs" aria-label="{esc(gettext("Your choices so far"))}">\n'
+        f'<nav class="breadcrumbs" aria-label="{label}">\n'
         "  <ol>\n    " + "\n    ".join(items) + "\n  </ol>\n</nav>\n"
     )
 

@@ -37,74 +37,63 @@ _URL_MARKER = 999_999_999_999
 
 
 class _Fixed:
-    """The escaped texts and addresses of the offer page in the active language."""
+    """The escaped texts and addresses of the offer page in the active language. Each
+    message is written out in a ``gettext`` call outside any f-string, where makemessages
+    finds it."""
 
     def __init__(self):
-        def text(message):
-            return esc(gettext(message))
-
         self.ics_start, self.ics_end = (
             esc(part)
             for part in reverse("schooldesk:offer_ics", kwargs={"pk": _URL_MARKER}).split(
                 str(_URL_MARKER)
             )
         )
-        self.ics_end += f'">{text("Add the dates to your calendar (.ics)")}</a>'
+        add_dates = esc(gettext("Add the dates to your calendar (.ics)"))
+        self.ics_end += f'">{add_dates}</a>'
         self.offer_start, self.offer_end = (esc(part) for part in offer_url_parts())
         self.offered_by = gettext('offered by <a href="%(url)s">%(provider)s</a>')
+        at_a_glance = esc(gettext("At a glance"))
         self.facts_start = (
             '  <div class="offer__body">\n'
             '    <section class="offer__facts" aria-labelledby="facts-heading">\n'
-            f'      <h2 id="facts-heading">{text("At a glance")}</h2>\n'
+            f'      <h2 id="facts-heading">{at_a_glance}</h2>\n'
             '      <dl class="facts facts--wide">\n'
         )
-        (
-            self.type,
-            self.grades,
-            self.school_forms,
-            self.participants,
-            self.duration,
-            self.venue,
-            self.regions,
-            self.dates,
-            self.cost,
-            self.audience,
-            self.sectors,
-            self.subjects,
-        ) = (
-            f"<div><dt>{text(term)}</dt><dd>"
-            for term in (
-                "Type",
-                "Grades",
-                "School forms",
-                "Participants",
-                "Duration",
-                "Venue",
-                "For schools in",
-                "Dates",
-                "Cost",
-                "For",
-                "Fields",
-                "MINT subjects",
-            )
-        )
-        self.all_school_forms = text("all school forms")
-        self.not_specified = text("not specified")
-        self.free = text("free of charge")
-        self.all_year = text("all year by arrangement")
-        self.by_arrangement = text("by arrangement")
+        self.type = _term(gettext("Type"))
+        self.grades = _term(gettext("Grades"))
+        self.school_forms = _term(gettext("School forms"))
+        self.participants = _term(gettext("Participants"))
+        self.duration = _term(gettext("Duration"))
+        self.venue = _term(gettext("Venue"))
+        self.regions = _term(gettext("For schools in"))
+        self.dates = _term(gettext("Dates"))
+        self.cost = _term(gettext("Cost"))
+        self.audience = _term(gettext("For"))
+        self.sectors = _term(gettext("Fields"))
+        self.subjects = _term(gettext("MINT subjects"))
+        self.all_school_forms = esc(gettext("all school forms"))
+        self.not_specified = esc(gettext("not specified"))
+        self.free = esc(gettext("free of charge"))
+        self.all_year = esc(gettext("all year by arrangement"))
+        self.by_arrangement = esc(gettext("by arrangement"))
+        description, contact = esc(gettext("Description")), esc(gettext("Contact"))
         self.description = (
             '    <section class="offer__description" aria-labelledby="description-heading">\n'
-            f'      <h2 id="description-heading">{text("Description")}</h2>\n'
+            f'      <h2 id="description-heading">{description}</h2>\n'
         )
         self.contact = (
             '    <section class="offer__contact" aria-labelledby="contact-heading">\n'
-            f'      <h2 id="contact-heading">{text("Contact")}</h2>\n'
+            f'      <h2 id="contact-heading">{contact}</h2>\n'
         )
         self.last_confirmed = gettext("Last confirmed by the provider on %(date)s.")
         self.more_from = gettext("More offers from %(provider)s")
         self.all_of = gettext("All offers of %(provider)s")
         self.grades_of_other = gettext("grades %(grades)s")
+
+
+def _term(text):
+    """The start of a row of the facts list: the escaped term, the value's opening tag."""
+    return f"<div><dt>{esc(text)}</dt><dd>"
 
 
 @functools.lru_cache(maxsize=16)
