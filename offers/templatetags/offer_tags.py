@@ -189,17 +189,9 @@ def provider_offer_rows(offers):
     ``school_form_names`` set (``provider_table``).
     """
     esc = html.escape
-    type_, description, school_form, duration, grade, participants = (
-        esc(gettext(label))
-        for label in (
-            "Type of offer",
-            "Short description",
-            "School form",
-            "Duration / place",
-            "Grade",
-            "Participants",
-        )
-    )
+    type_, description = esc(gettext("Type of offer")), esc(gettext("Short description"))
+    school_form, duration = esc(gettext("School form")), esc(gettext("Duration / place"))
+    grade, participants = esc(gettext("Grade")), esc(gettext("Participants"))
     all_forms, place = esc(gettext("all")), esc(gettext("Place"))
     url_before, url_after = (esc(part) for part in offer_url_parts())
     rows = []
@@ -242,18 +234,19 @@ def pagination(page_obj, query=""):
     }
     links = []
     if page_obj.has_previous():
+        previous = esc(gettext("Previous page"))
         links.append(
-            f'<li><a href="{start}{page_obj.previous_page_number()}" rel="prev">'
-            f"{esc(gettext('Previous page'))}</a></li>"
+            f'<li><a href="{start}{page_obj.previous_page_number()}" rel="prev">{previous}</a></li>'
         )
     links.append(f"<li>{where}</li>")
     if page_obj.has_next():
+        following = esc(gettext("Next page"))
         links.append(
-            f'<li><a href="{start}{page_obj.next_page_number()}" rel="next">'
-            f"{esc(gettext('Next page'))}</a></li>"
+            f'<li><a href="{start}{page_obj.next_page_number()}" rel="next">{following}</a></li>'
         )
+    pages = esc(gettext("Pages"))
     return mark_safe(
-        f'<nav class="pagination" aria-label="{esc(gettext("Pages"))}">\n  <ul>\n    '
+        f'<nav class="pagination" aria-label="{pages}">\n  <ul>\n    '
         + "\n    ".join(links)
         + "\n  </ul>\n</nav>\n"
     )
@@ -310,8 +303,12 @@ class _CardLabels:
     def __init__(self):
         esc = conditional_escape
         self.terms = [
-            esc(gettext(term))
-            for term in ("Type", "Grades", "School forms", "Participants", "Duration", "Venue")
+            esc(gettext("Type")),
+            esc(gettext("Grades")),
+            esc(gettext("School forms")),
+            esc(gettext("Participants")),
+            esc(gettext("Duration")),
+            esc(gettext("Venue")),
         ]
         self.next_dates = esc(gettext("Next dates"))
         self.all_forms = gettext("all")

@@ -41,112 +41,135 @@ EXPAND_ALL_UP_TO = 100
 
 
 class _Fixed:
-    """The escaped texts and addresses of the search page in the active language."""
+    """The escaped texts and addresses of the search page in the active language. Each
+    message is written out in a ``gettext`` call outside any f-string, where makemessages
+    finds it."""
 
     def __init__(self):
-        def text(message):
-            return esc(gettext(message))
-
         self.search_url = esc(reverse("offers:search"))
         self.handout_url = esc(reverse("schooldesk:search_handout"))
         self.home_url = esc(reverse("offers:home"))
+        search_offers = esc(gettext("Search offers"))
+        search_words = esc(gettext("Search words"))
         self.head = (
-            f'<div class="wrap search">\n  <h1>{text("Search offers")}</h1>\n'
+            f'<div class="wrap search">\n  <h1>{search_offers}</h1>\n'
             f'  <form class="search-layout" method="get" action="{self.search_url}">\n'
             f'    <div class="search-bar">\n'
-            f'      <label for="search-q">{text("Search words")}</label>\n'
+            f'      <label for="search-q">{search_words}</label>\n'
             f'      <div class="search-bar__row">\n'
             f'        <input type="search" id="search-q" name="q" value="'
         )
+        search = esc(gettext("Search"))
+        example = esc(gettext("For example: Roboter, Praktikum Chemie, Labor -online"))
         self.search_bar_end = (
-            f'        <button type="submit">{text("Search")}</button>\n      </div>\n'
+            f'        <button type="submit">{search}</button>\n      </div>\n'
             f'      <p class="search-bar__hint muted" id="search-q-hint">'
-            f"{text('For example: Roboter, Praktikum Chemie, Labor -online')}</p>\n    </div>\n"
+            f"{example}</p>\n    </div>\n"
         )
-        self.filters = text("Filters")
-        self.adds_hint = (
-            f'<p class="facet__hint facet__hint--adds muted">'
-            f"{text('+ n: ticking it adds n more offers.')}</p>\n"
-        )
-        self.remove_filter = text("Remove filter")
-        self.active = text("active")
+        self.filters = esc(gettext("Filters"))
+        adds = esc(gettext("+ n: ticking it adds n more offers."))
+        self.adds_hint = f'<p class="facet__hint facet__hint--adds muted">{adds}</p>\n'
+        self.remove_filter = esc(gettext("Remove filter"))
+        self.active = esc(gettext("active"))
+        your_class, grade = esc(gettext("Your class")), esc(gettext("Grade"))
+        any_grade = esc(gettext("any grade"))
         self.class_start = (
-            f'    <fieldset class="facet">\n      <legend>{text("Your class")}</legend>\n'
-            f'      <label for="f-grade">{text("Grade")}</label>\n'
+            f'    <fieldset class="facet">\n      <legend>{your_class}</legend>\n'
+            f'      <label for="f-grade">{grade}</label>\n'
             f'      <select id="f-grade" name="grade">\n'
-            f'        <option value="">{text("any grade")}</option>\n        '
+            f'        <option value="">{any_grade}</option>\n        '
         )
+        pupils = esc(gettext("Pupils in the class"))
         self.size_start = (
             f"\n      </select>\n"
-            f'      <label for="f-size">{text("Pupils in the class")}</label>\n'
+            f'      <label for="f-size">{pupils}</label>\n'
             f'      <input type="number" id="f-size" name="size" min="1" max="999" '
             f'inputmode="numeric" value="'
         )
+        size_hint = esc(
+            gettext("Shows offers that take this many pupils or have no fixed maximum.")
+        )
         self.size_end = (
             f'" aria-describedby="f-size-hint">\n'
-            f'      <p class="facet__hint muted" id="f-size-hint">'
-            f"{text('Shows offers that take this many pupils or have no fixed maximum.')}"
+            f'      <p class="facet__hint muted" id="f-size-hint">{size_hint}'
             f"</p>\n    </fieldset>\n"
         )
+        show_results = esc(gettext("Show results"))
         self.apply = (
-            f'    <button type="submit" class="facet-panel__apply">{text("Show results")}'
+            f'    <button type="submit" class="facet-panel__apply">{show_results}'
             f"</button>\n  </div>\n</details>\n"
         )
-        self.ignored = text(
-            "The address named values that do not exist (any more); we left them out:"
+        self.ignored = esc(
+            gettext("The address named values that do not exist (any more); we left them out:")
         )
+        chips_title = esc(gettext("Active filters (select one to remove it):"))
         self.chips_start = (
             f'<div class="chips">\n  <p class="chips__title" id="chips-title">'
-            f"{text('Active filters (select one to remove it):')}</p>\n"
+            f"{chips_title}</p>\n"
             f'  <ul class="chips__list" aria-labelledby="chips-title">\n    '
         )
+        clear_all = esc(gettext("Clear all"))
         self.chips_end = (
             f'\n    <li><a class="chip chip--clear" href="{self.search_url}">'
-            f"{text('Clear all')}</a></li>\n  </ul>\n</div>\n"
+            f"{clear_all}</a></li>\n  </ul>\n</div>\n"
         )
-        self.handout = text("Print handout / PDF")
+        self.handout = esc(gettext("Print handout / PDF"))
+        sort_by = esc(gettext("Sort by"))
         self.sort_start = (
             f'        <div class="search-sort">\n'
-            f'          <label for="search-sort">{text("Sort by")}</label>\n'
+            f'          <label for="search-sort">{sort_by}</label>\n'
             f'          <select id="search-sort" name="sort">'
         )
         self.sort_options = [
             (key, f'<option value="{esc(key)}"', f">{esc(label)}</option>")
             for key, label in SORTS.items()
         ]
+        sort = esc(gettext("Sort"))
         self.sort_end = (
             f"</select>\n"
-            f'          <button type="submit" class="button--secondary">{text("Sort")}</button>\n'
+            f'          <button type="submit" class="button--secondary">{sort}</button>\n'
             f"        </div>\n"
         )
         self.data_links = [
-            (esc(reverse(name)), attribute, text(label))
-            for name, attribute, label in (
-                ("opendata:search_csv", " download", "CSV download"),
-                ("opendata:search_json", " download", "JSON download"),
-                ("opendata:feed", ' type="application/atom+xml"', "Atom feed"),
-                ("opendata:calendar", ' type="text/calendar"', "calendar"),
-                ("opendata:widget_builder", "", "widget for your school's website"),
-            )
+            (esc(reverse("opendata:search_csv")), " download", esc(gettext("CSV download"))),
+            (esc(reverse("opendata:search_json")), " download", esc(gettext("JSON download"))),
+            (
+                esc(reverse("opendata:feed")),
+                ' type="application/atom+xml"',
+                esc(gettext("Atom feed")),
+            ),
+            (esc(reverse("opendata:calendar")), ' type="text/calendar"', esc(gettext("calendar"))),
+            (
+                esc(reverse("opendata:widget_builder")),
+                "",
+                esc(gettext("widget for your school's website")),
+            ),
         ]
-        self.data_lead = text("This search as")
-        self.suggestions_lead = text(
-            "No offer matches all of your filters. Without one of them there are results:"
+        self.data_lead = esc(gettext("This search as"))
+        self.suggestions_lead = esc(
+            gettext("No offer matches all of your filters. Without one of them there are results:")
         )
-        self.nothing_helps = text(
-            "No offer matches these filters, and dropping any single one of them does not "
-            "help either."
+        self.nothing_helps = esc(
+            gettext(
+                "No offer matches these filters, and dropping any single one of them does not "
+                "help either."
+            )
         )
-        self.new_search = text("Start a new search")
-        self.no_offers = text("There are no published offers at the moment.")
-        walk = f'<a href="{self.home_url}">{text("Go to the guided walk")}</a>'
-        words_tip = text(
-            "Tip: fewer or shorter search words find more; the guided walk shows what "
-            "exists in each sector and region."
+        self.new_search = esc(gettext("Start a new search"))
+        self.no_offers = esc(gettext("There are no published offers at the moment."))
+        guided_walk = esc(gettext("Go to the guided walk"))
+        walk = f'<a href="{self.home_url}">{guided_walk}</a>'
+        words_tip = esc(
+            gettext(
+                "Tip: fewer or shorter search words find more; the guided walk shows what "
+                "exists in each sector and region."
+            )
         )
-        filters_tip = text(
-            "Tip: fewer filters find more; the guided walk shows what exists in each sector "
-            "and region."
+        filters_tip = esc(
+            gettext(
+                "Tip: fewer filters find more; the guided walk shows what exists in each sector "
+                "and region."
+            )
         )
         self.words_tip, self.filters_tip = f"{words_tip} {walk}", f"{filters_tip} {walk}"
 
