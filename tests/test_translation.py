@@ -8,6 +8,7 @@ stale .mo left in the working tree.
 """
 
 import ast
+import os
 import re
 import shutil
 import subprocess
@@ -253,3 +254,87 @@ def test_our_catalogue_does_not_override_djangos_own_words(messages):
         assert gettext("Save") == "Sichern"
         assert gettext("Delete") == "Löschen"
         assert gettext("Search") == "Suchen"
+
+
+# What makemessages reads: Python files, templates and text files (e-mails). The copy leaves
+# out what it would skip or what the real run is told to ignore (`--ignore=.venv`).
+SCANNED_SUFFIXES = {".py", ".html", ".txt"}
+NOT_SCANNED_DIRS = {"node_modules", "__pycache__", "locale", "media", "staticfiles"}
+
+
+def copy_scanned_sources(target):
+    """The project's files that makemessages scans, and our catalogue, copied to ``target``."""
+    base = Path(django_settings.BASE_DIR)
+    for folder, dirs, files in os.walk(base):
+        dirs[:] = [
+            name for name in dirs if not name.startswith(".") and name not in NOT_SCANNED_DIRS
+        ]
+        for name in files:
+            if Path(name).suffix in SCANNED_SUFFIXES:
+                source = Path(folder, name)
+                copy = target / source.relative_to(base)
+                copy.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(source, copy)
+    po_copy = target / PO_FILE.relative_to(base)
+    po_copy.parent.mkdir(parents=True)
+    shutil.copyfile(PO_FILE, po_copy)
+    return po_copy
+
+
+def key(entry):
+    return (entry.msgctxt, entry.msgid)
+
+
+def lookups_of(entry):
+    """(English, the active language's text) of each form of ``entry``."""
+    context, singular, plural = entry.msgctxt, entry.msgid, entry.msgid_plural
+    if plural and context:
+        return [
+            (english, translation.npgettext(context, singular, plural, n))
+            for english, n in ((singular, 1), (plural, 2))
+        ]
+    if plural:
+        return [
+            (english, translation.ngettext(singular, plural, n))
+            for english, n in ((singular, 1), (plural, 2))
+        ]
+    if context:
+        return [(singular, translation.pgettext(context, singular))]
+    return [(singular, translation.gettext(singular))]
+
+
+def test_makemessages_keeps_every_translation_and_finds_nothing_untranslated(
+    tmp_path, settings, monkeypatch
+):
+    """What the next `makemessages -l de` would do to the catalogue, run on a copy of the
+    source tree. xgettext finds a message only in a gettext call with a literal outside any
+    f-string: a message built by a helper or inside an f-string shows in German today (the
+    .mo has it), but makemessages would mark it obsolete ("#~") and its German would be lost."""
+    for program in ("xgettext", "msguniq", "msgmerge", "msgattrib"):
+        if shutil.which(program) is None:
+            unavailable(f"{program} (GNU gettext) is not installed: makemessages not run")
+    from django.core.management import call_command
+
+    po_copy = copy_scanned_sources(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    settings.LOCALE_PATHS = [po_copy.parents[2]]
+    call_command("makemessages", locale=["de"], no_location=True, verbosity=0)
+
+    ours = {key(entry): entry for entry in parse_po(PO_FILE.read_text(encoding="utf-8"))}
+    found = {key(entry): entry for entry in parse_po(po_copy.read_text(encoding="utf-8"))}
+    lost = [entry.label for k, entry in ours.items() if k not in found]
+    assert lost == [], (
+        "makemessages would make these obsolete: write each message in a gettext call of "
+        "its own, outside f-strings, or delete it from the catalogue if no code uses it"
+    )
+
+    # The messages the code has and our catalogue lacks must be Django's own words (the admin
+    # templates' "Delete"), which Django's catalogues translate: looked up with ours left out.
+    settings.LOCALE_PATHS = []
+    with translation.override("de"):
+        untranslated = [
+            entry.label
+            for k, entry in found.items()
+            if k not in ours and any(german == english for english, german in lookups_of(entry))
+        ]
+    assert untranslated == [], "no German for these (lines of makemessages' output): translate them"
