@@ -142,6 +142,8 @@ def bracketed_rows(server, urls, floor, seconds, connections):
     after): a virtual machine's speed drifts by a third within a minute, and a page is
     compared with the floor of the same moment. ``floor`` in the result: every floor run,
     and their mean."""
+    if not shutil.which("wrk"):
+        return {"skipped": "wrk is not installed"}
     results = {}
     floors = [wrk_rows(server, {"floor": floor}, seconds, connections)["floor"]]
     for name, paths in urls.items():

@@ -56,6 +56,15 @@ THROUGHPUT = {
 }
 
 
+def floor_runs(floor):
+    """The floor's runs around the rows, for a report that has them."""
+    if not floor.get("runs"):
+        return ""
+    runs = ", ".join(f"{rps:.0f}" for rps in floor["runs"])
+    count = len(floor["runs"])
+    return f" (mean of {count} runs, one before the first page and one after each: {runs})"
+
+
 def throughput(load, name, floor):
     page = load.get(name)
     if not page or not page.get("rps"):
@@ -434,9 +443,9 @@ def render(reports, load_before):
             floor = load["floor"]
             lines += [
                 "",
-                f"Throughput (gunicorn, 2 workers): floor page {floor['rps']:.0f} req/s "
-                f"(mean of {len(floor.get('runs', [1]))} runs, one before the first page and one "
-                f"after each: {', '.join(f'{rps:.0f}' for rps in floor.get('runs', []))}); "
+                f"Throughput (gunicorn, 2 workers): floor page {floor['rps']:.0f} req/s"
+                + floor_runs(floor)
+                + "; "
                 + "; ".join(throughput(load, name, floor) for name in THROUGHPUT)
                 + f". Largest gunicorn worker: **{load['worker_rss_mb']:.0f} MB** RSS.",
             ]

@@ -218,11 +218,47 @@ def test_a_connection_the_server_ended_is_replaced_before_the_next_request(clien
     assert backend_pid(kept_connection) != pid
 
 
-def test_an_idle_connection_in_good_order_is_usable_without_a_statement(kept_connection):
-    backend_pid(kept_connection)  # connect
-    asked = []
+def asked_select_1(conn):
+    """Whether ``conn.is_usable()`` asked the server (Django's own check), and its answer."""
+    from django.db.backends.postgresql import base
+
     with mock.patch.object(
-        type(kept_connection.connection), "cursor", side_effect=lambda *a, **k: asked.append(a)
-    ):
-        assert kept_connection.is_usable()
-    assert asked == []  # Django's own check would have opened a cursor for SELECT 1
+        base.DatabaseWrapper, "is_usable", autospec=True, side_effect=base.DatabaseWrapper.is_usable
+    ) as asked:
+        usable = conn.is_usable()
+    return asked.called, usable
+
+
+def test_a_busy_connection_in_good_order_is_judged_without_a_statement(kept_connection):
+    backend_pid(kept_connection)  # connect, and use it just now
+
+    assert asked_select_1(kept_connection) == (False, True)
+
+
+def test_a_connection_idle_for_a_while_is_asked_as_before(kept_connection):
+    from retribus.postgresql.base import ASK_AFTER_IDLE
+
+    backend_pid(kept_connection)
+    kept_connection.used_at -= ASK_AFTER_IDLE + 1  # as if its last request was a while ago
+
+    assert asked_select_1(kept_connection) == (True, True)
+
+
+def test_a_connection_with_a_message_waiting_is_asked_and_kept(kept_connection):
+    """Something on the socket that is not a goodbye (here a notification from another
+    session) makes the check ask; the connection answers and stays."""
+    from django.db import connections
+
+    pid = backend_pid(kept_connection)
+    with kept_connection.cursor() as cursor:
+        cursor.execute("LISTEN portal_check")
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("NOTIFY portal_check")
+    finally:
+        other.close()
+    time.sleep(0.1)  # the notification travels to the kept connection's socket
+
+    assert asked_select_1(kept_connection) == (True, True)
+    assert backend_pid(kept_connection) == pid
