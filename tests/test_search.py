@@ -455,8 +455,8 @@ def test_a_result_card_shows_the_offer_as_it_is_now_in_the_reader_s_language(cli
 
 
 def test_words_that_are_all_stop_words_find_nothing_and_say_so(client, vocab):
-    """"der die das" is a search, but German full text drops every word of it: nothing can
-    match, which the index knows without asking the database."""
+    """A search of "der die das" is a search, but German full text drops every word of it:
+    nothing can match, which the index knows without asking the database."""
     make_offer(vocab, title="Der Weg in die Pflege")
 
     response = client.get(SEARCH, {"q": "der die das"})
