@@ -1,17 +1,15 @@
 """How dates and free places read on cards and offer pages."""
 
-import functools
 from html import escape
 
-from django.urls import get_script_prefix, reverse
 from django.utils import formats, timezone
-from django.utils.translation import get_language, gettext, ngettext
+from django.utils.translation import gettext, ngettext
+
+from retribus.per_language import address_around, per_language
 
 from .models import start_of_today
 
 CARD_DATES = 2
-# An id no offer has, to cut the address of an offer's request form around its id.
-_URL_MARKER = 999_999_999_999
 
 
 def places_label(session):
@@ -58,16 +56,12 @@ class _DatesTexts:
         )
         self.oclock = escape(gettext("o’clock"))
         self.no_dates = f"  <p>{no_dates}</p>\n"
-        before, after = reverse("bookings:request", kwargs={"pk": _URL_MARKER}).split(
-            str(_URL_MARKER)
-        )
+        before, after = address_around("bookings:request", "pk")
         self.request_start = f'  <p><a class="request-link" href="{escape(before)}'
         self.request_end = f'{escape(after)}">{ask}</a></p>\n</section>\n'
 
 
-@functools.lru_cache(maxsize=16)
-def _dates_texts(language, script_prefix):
-    return _DatesTexts()
+_dates_texts = per_language(_DatesTexts)
 
 
 def _session_item(session, oclock):
@@ -91,7 +85,7 @@ def offer_dates(offer_id, sessions):
     the offer page itself is cached and holds no form token), as HTML. ``sessions``: the
     offer's upcoming dates (``bookings.search.upcoming_sessions``), read once by the offer
     page's view, whose facts list and calendar link use them too."""
-    texts = _dates_texts(get_language(), get_script_prefix())
+    texts = _dates_texts()
     if sessions:
         items = "\n      ".join(_session_item(session, texts.oclock) for session in sessions)
         dates = f'  <ul class="sessions">\n      {items}\n  </ul>\n'

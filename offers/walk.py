@@ -10,13 +10,13 @@ queries, cached under the catalogue version); ``counts_for`` chooses, and
 offers are left out: the walk never leads into an empty list.
 """
 
-import functools
 from dataclasses import dataclass
 
 from django.core.paginator import Paginator
-from django.urls import get_script_prefix, reverse
-from django.utils.translation import get_language
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from retribus.per_language import per_language
 
 from . import page_cache
 from .models import Offer, Region, Sector, Track
@@ -284,8 +284,8 @@ def region_url(track, sector, region_slug):
 _SLUG_MARKERS = {"track": "0track0", "sector": "0sector0", "region": "0region0"}
 
 
-@functools.lru_cache(maxsize=16)
-def _address_patterns(language, script_prefix):
+@per_language
+def _address_patterns():
     """The walk's addresses in ``language`` as ``str.format`` patterns with a field for
     each slug: reversed once, not for every crumb (a trail of five cost an offer page
     0.15 ms) or every address of the sitemap. Slugs need no quoting in a URL."""
@@ -305,4 +305,4 @@ def _address_patterns(language, script_prefix):
 
 
 def _address(step, **slugs):
-    return _address_patterns(get_language(), get_script_prefix())[step].format(**slugs)
+    return _address_patterns()[step].format(**slugs)

@@ -15,15 +15,16 @@ a list gets no session; the CSRF token is asked for only when the page has a for
 sets the CSRF cookie (and nothing else) on a first visit.
 """
 
-import functools
 import re
 
 from django.conf import settings
 from django.middleware.csrf import get_token
-from django.urls import get_script_prefix, reverse
+from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.html import escape
-from django.utils.translation import get_language, gettext, pgettext
+from django.utils.translation import gettext, pgettext
+
+from retribus.per_language import per_language
 
 from .merkliste import Merkliste
 
@@ -114,15 +115,11 @@ def _hidden_fields(offer_id):
     )
 
 
-@functools.lru_cache(maxsize=16)
-def _fixed_parts(language, script_prefix):
+@per_language
+def _action_and_label():
     """The forms' escaped action and the button's label, looked up once per language: a
     provider's table has fifty buttons."""
     return escape(reverse("schooldesk:add")), escape(pgettext("merkliste", "Save"))
-
-
-def _action_and_label():
-    return _fixed_parts(get_language(), get_script_prefix())
 
 
 def _button_and_status(offer_id, title, form_attribute=""):

@@ -5,7 +5,6 @@ import html
 import re
 
 from django import template
-from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.formats import localize
 from django.utils.html import conditional_escape
@@ -13,6 +12,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext, ngettext
 
 from bookings.display import next_dates
+from retribus.per_language import address_around, per_language
 from schooldesk.markers import save_form
 
 from .german import soft_hyphens
@@ -28,18 +28,14 @@ def tel_href(number):
     return "tel:" + re.sub(r"[^\d+]", "", number)
 
 
-# An id no offer has and a slug no provider has, to cut addresses around them.
-_URL_MARKER = 999_999_999_999
+# A slug no provider has, to cut addresses around it.
 _SLUG_MARKER = "0slug0"
 
 
 def offer_url_parts():
     """The offer page's address in the active language, cut around the offer's id: rows of
     links reverse it once, not once per row."""
-    before, after = reverse("offers:offer_detail", kwargs={"pk": _URL_MARKER}).split(
-        str(_URL_MARKER)
-    )
-    return before, after
+    return address_around("offers:offer_detail", "pk")
 
 
 @register.simple_tag
@@ -73,23 +69,15 @@ class _ContactTexts:
         self.show_email = esc(gettext("Show e-mail address"))
         self.of_name = gettext("of %(name)s")
         self.person_email_parts = [
-            esc(part)
-            for part in reverse("offers:contact_email", kwargs={"pk": _URL_MARKER}).split(
-                str(_URL_MARKER)
-            )
+            esc(part) for part in address_around("offers:contact_email", "pk")
         ]
         # Slugs need no quoting in a URL.
         self.provider_email_parts = [
-            esc(part)
-            for part in reverse("offers:provider_email", kwargs={"slug": _SLUG_MARKER}).split(
-                _SLUG_MARKER
-            )
+            esc(part) for part in address_around("offers:provider_email", "slug", _SLUG_MARKER)
         ]
 
 
-@functools.lru_cache(maxsize=16)
-def _contact_texts(language, script_prefix):
-    return _ContactTexts()
+_contact_texts = per_language(_ContactTexts)
 
 
 def _email_reveal(texts, action, name, back_path):
@@ -113,7 +101,7 @@ def contact_block(provider, contacts, back_path, *, provider_url=None):
     button, never in the page; a contact person's phone and address only if they agreed
     to show them. ``back_path``: the page's address, where the reveal page links back to."""
     esc = html.escape
-    texts = _contact_texts(get_language(), get_script_prefix())
+    texts = _contact_texts()
     back_path = esc(back_path)
     parts = ['<div class="contact-block">\n']
     if provider_url is not None:

@@ -17,23 +17,19 @@ they are: the Merken form (``schooldesk.markers``), the dates with the request l
 (``offer_tags.contact_block``).
 """
 
-import functools
 from html import escape as esc
 
-from django.urls import get_script_prefix, reverse
 from django.utils.formats import date_format, localize
 from django.utils.html import linebreaks
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, gettext, ngettext
+from django.utils.translation import gettext, ngettext
 
 from bookings.display import offer_dates
+from retribus.per_language import address_around, per_language
 from schooldesk.markers import save_form
 
 from ..models import grades_label
 from ..templatetags.offer_tags import contact_block, offer_url_parts
-
-# An id no offer has, to cut the address of an offer's calendar file around its id.
-_URL_MARKER = 999_999_999_999
 
 
 class _Fixed:
@@ -43,10 +39,7 @@ class _Fixed:
 
     def __init__(self):
         self.ics_start, self.ics_end = (
-            esc(part)
-            for part in reverse("schooldesk:offer_ics", kwargs={"pk": _URL_MARKER}).split(
-                str(_URL_MARKER)
-            )
+            esc(part) for part in address_around("schooldesk:offer_ics", "pk")
         )
         add_dates = esc(gettext("Add the dates to your calendar (.ics)"))
         self.ics_end += f'">{add_dates}</a>'
@@ -96,13 +89,7 @@ def _term(text):
     return f"<div><dt>{esc(text)}</dt><dd>"
 
 
-@functools.lru_cache(maxsize=16)
-def _fixed_in(language, script_prefix):
-    return _Fixed()
-
-
-def _fixed():
-    return _fixed_in(get_language(), get_script_prefix())
+_fixed = per_language(_Fixed)
 
 
 def _names(nodes):

@@ -7,13 +7,13 @@ into links (chips, pagination, empty-state suggestions), so every link it prints
 canonical: unknown values never travel on.
 """
 
-import functools
 from urllib.parse import quote_plus, urlencode
 
 from django.shortcuts import render
-from django.urls import get_script_prefix, reverse
-from django.utils.translation import get_language
+from django.urls import reverse
 from django.utils.translation import gettext as _
+
+from retribus.per_language import per_language
 
 from ..page_cache import catalog_version
 from ..search import facets
@@ -38,14 +38,10 @@ def spec_params(spec, *, page=True):
     return params
 
 
-@functools.lru_cache(maxsize=16)
-def _search_path_in(language, script_prefix):
-    return reverse("offers:search")
-
-
+@per_language
 def search_path():
     """The search page's path in the active language, looked up once per language."""
-    return _search_path_in(get_language(), get_script_prefix())
+    return reverse("offers:search")
 
 
 def search_url(spec):

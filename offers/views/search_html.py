@@ -19,13 +19,14 @@ counts (``_facet_fieldsets``), with no list of options in between.
 import functools
 import weakref
 
-from django.urls import get_script_prefix, reverse
+from django.urls import reverse
 from django.utils.formats import localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import get_language, gettext, ngettext
 
+from retribus.per_language import per_language
 from schooldesk.markers import detached_forms
 
 from ..search import facets
@@ -174,13 +175,7 @@ class _Fixed:
         self.words_tip, self.filters_tip = f"{words_tip} {walk}", f"{filters_tip} {walk}"
 
 
-@functools.lru_cache(maxsize=16)
-def _fixed_in(language, script_prefix):
-    return _Fixed()
-
-
-def _fixed():
-    return _fixed_in(get_language(), get_script_prefix())
+_fixed = per_language(_Fixed)
 
 
 class _Node:
